@@ -1,0 +1,114 @@
+/**
+ * The kata manifest (katas/<slug>/kata.json) and its schema. The parser is the schema: it accepts
+ * exactly the documented shape and names the file, the field and the value it received when it
+ * rejects anything, so a broken manifest fails the project's suite with a message you can act on.
+ */
+import { isChecklistItemId, type ChecklistItemId } from '../checklist.ts';
+
+export type Difficulty = 'easy' | 'medium' | 'hard';
+
+export const difficulties: readonly Difficulty[] = ['easy', 'medium', 'hard'];
+
+export interface KataManifest {
+  /** Human title, e.g. "Anagram check". */
+  readonly title: string;
+  readonly difficulty: Difficulty;
+  /** One sentence for `kata list`. */
+  readonly summary: string;
+  /** Suggested order in the catalogue: lower comes first. */
+  readonly order: number;
+  /** Rough minutes an interview would allot. */
+  readonly minutes: number;
+  /** The checklist items the kata exercises. Every check's item must be listed here. */
+  readonly checklistItems: readonly ChecklistItemId[];
+  /** Shown one at a time by `kata hint`, from gentle to nearly the answer. */
+  readonly hints: readonly string[];
+  /** Questions for the interviewer to ask once the code works. */
+  readonly followUps: readonly string[];
+}
+
+export class ManifestError extends Error {
+  readonly code = 'ERR_KATA_MANIFEST';
+
+  constructor(file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'ManifestError';
+  }
+}
+
+const FIELDS = [
+  '$schema',
+  'title',
+  'difficulty',
+  'summary',
+  'order',
+  'minutes',
+  'checklistItems',
+  'hints',
+  'followUps',
+];
+
+export function parseManifest(raw: unknown, file: string): KataManifest {
+  const fail = (message: string): never => {
+    throw new ManifestError(file, message);
+  };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return fail(`expected a JSON object, received ${describe(raw)}`);
+  }
+  const record = raw as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!FIELDS.includes(key)) fail(`unknown field "${key}" (allowed: ${FIELDS.slice(1).join(', ')})`);
+  }
+  const text = (key: string): string => {
+    const value = record[key];
+    if (typeof value !== 'string' || value.trim() === '') {
+      return fail(`"${key}" must be a non-empty string, received ${describe(value)}`);
+    }
+    return value;
+  };
+  const positiveInteger = (key: string): number => {
+    const value = record[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      return fail(`"${key}" must be a positive integer, received ${describe(value)}`);
+    }
+    return value;
+  };
+  const texts = (key: string): string[] => {
+    const value = record[key];
+    if (!Array.isArray(value) || value.length === 0) {
+      return fail(`"${key}" must be a non-empty array of strings, received ${describe(value)}`);
+    }
+    return value.map((entry, index) =>
+      typeof entry === 'string' && entry.trim() !== ''
+        ? entry
+        : fail(`"${key}[${index}]" must be a non-empty string, received ${describe(entry)}`),
+    );
+  };
+
+  const difficulty = record.difficulty;
+  if (!difficulties.includes(difficulty as Difficulty)) {
+    fail(`"difficulty" must be one of ${difficulties.join(', ')}, received ${describe(difficulty)}`);
+  }
+  const checklistItems = texts('checklistItems').map((id, index) =>
+    isChecklistItemId(id) ? id : fail(`"checklistItems[${index}]" is not a checklist item id, received "${id}"`),
+  );
+  if (new Set(checklistItems).size !== checklistItems.length) fail('"checklistItems" lists an item twice');
+
+  return {
+    title: text('title'),
+    difficulty: difficulty as Difficulty,
+    summary: text('summary'),
+    order: positiveInteger('order'),
+    minutes: positiveInteger('minutes'),
+    checklistItems,
+    hints: texts('hints'),
+    followUps: texts('followUps'),
+  };
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  const json = JSON.stringify(value);
+  return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}

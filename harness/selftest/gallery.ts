@@ -1,0 +1,62 @@
+/**
+ * The project's proof that a kata's spec means something, run by `npm test` from
+ * solutions/<slug>/gallery.test.ts: the reference and every variant pass every check, the stub is
+ * "not started" on every check, every wrong/ file fails each check its header names, and every
+ * check is named by at least one wrong/ file, so no check is unable to fail.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { findKata, harnessRoot, loadSpec } from '../catalog/catalog.ts';
+import { parseWrongHeader } from '../catalog/wrong-header.ts';
+import { collectChecks } from '../kit/spec.ts';
+import { registerSpec } from '../runner/register.ts';
+
+const importFile = (file: string) => () => import(pathToFileURL(file).href);
+
+export async function proveGallery(slug: string): Promise<void> {
+  const kata = findKata(slug);
+  const spec = await loadSpec(kata);
+  const checks = collectChecks(spec);
+  const wrong = kata.wrongFiles.map((file) => ({
+    file,
+    name: basename(file, '.ts'),
+    header: parseWrongHeader(readFileSync(file, 'utf8'), relative(harnessRoot, file)),
+  }));
+
+  describe(`${slug}: gallery`, () => {
+    test('every check is rejected by at least one wrong/ file', () => {
+      const named = new Set(wrong.flatMap((entry) => entry.header.rejectedBy));
+      const unproved = checks.filter((check) => !named.has(check.id)).map((check) => check.id);
+      expect(unproved, 'checks no wrong/ file proves can fail').toEqual([]);
+    });
+
+    test('every check maps to a checklist item the manifest lists', () => {
+      const listed = new Set(kata.manifest.checklistItems);
+      const unlisted = checks.filter((check) => !listed.has(check.item)).map((check) => `${check.id} -> ${check.item}`);
+      expect(unlisted, 'add these items to kata.json "checklistItems"').toEqual([]);
+    });
+  });
+
+  registerSpec(spec, {
+    label: `${slug}: reference`,
+    load: importFile(kata.referenceFile),
+    expectation: { kind: 'report' },
+  });
+  for (const variant of kata.variantFiles) {
+    registerSpec(spec, {
+      label: `${slug}: variant ${basename(variant, '.ts')}`,
+      load: importFile(variant),
+      expectation: { kind: 'report' },
+    });
+  }
+  registerSpec(spec, { label: `${slug}: stub`, load: importFile(kata.stubFile), expectation: { kind: 'not-started' } });
+  for (const entry of wrong) {
+    registerSpec(spec, {
+      label: `${slug}: wrong ${entry.name}`,
+      load: importFile(entry.file),
+      expectation: { kind: 'reject', checks: entry.header.rejectedBy },
+    });
+  }
+}
