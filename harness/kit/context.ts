@@ -25,7 +25,12 @@ export class PropertyFailure extends Error {
 
 const COUNTEREXAMPLE_LIMIT = 300;
 
-export function createCheckContext<Impl>(impl: Impl, seed: number, hooks: ContextHooks): CheckContext<Impl> {
+export function createCheckContext<Impl>(
+  impl: Impl,
+  targetFile: string,
+  seed: number,
+  hooks: ContextHooks,
+): CheckContext<Impl> {
   let randomised = false;
   const markRandomised = (): void => {
     if (randomised) return;
@@ -34,6 +39,7 @@ export function createCheckContext<Impl>(impl: Impl, seed: number, hooks: Contex
   };
   return {
     impl,
+    targetFile,
     get seed() {
       markRandomised();
       return seed;

@@ -42,6 +42,11 @@ export interface PropertyOptions {
 export interface CheckContext<Impl> {
   /** The module under test. */
   readonly impl: Impl;
+  /**
+   * Absolute path of the module under test, for checks that must load it somewhere else too
+   * (worker threads standing in for several app instances).
+   */
+  readonly targetFile: string;
   /** This check's seed. Reading it marks the check as randomised, so failures print a replay command. */
   readonly seed: number;
   /** Runs a fast-check property with this check's seed; a failure reports the seed and counterexample. */

@@ -4,6 +4,7 @@
  * suite expects the reference to pass, a stub to be "not started" and a wrong/ file to fail the
  * checks its header names.
  */
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, test, type TestContext } from 'vitest';
 import { createCheckContext } from '../kit/context.ts';
 import { isNotImplemented, surfaceNotImplemented, toError } from '../kit/errors.ts';
@@ -43,7 +44,8 @@ export class TargetLoadError extends Error {
 export interface RegisterOptions {
   /** Shown as the describe block, e.g. "anagram (reference)". */
   readonly label: string;
-  readonly load: () => Promise<unknown>;
+  /** Absolute path of the implementation under test. */
+  readonly targetFile: string;
   readonly expectation: Expectation;
 }
 
@@ -57,7 +59,7 @@ export function registerSpec<Impl>(spec: KataSpec<Impl>, options: RegisterOption
 
     beforeAll(async () => {
       try {
-        loaded = { ok: true, module: (await options.load()) as Impl };
+        loaded = { ok: true, module: (await import(pathToFileURL(options.targetFile).href)) as Impl };
       } catch (thrown) {
         loaded = { ok: false, error: new TargetLoadError(options.label, toError(thrown)) };
       }
@@ -73,7 +75,8 @@ export function registerSpec<Impl>(spec: KataSpec<Impl>, options: RegisterOption
       check(definition, body) {
         const check = resolveCheck(spec.slug, definition);
         if (!wanted.has(check.id)) return;
-        const run = (context: TestContext) => runCheck(spec.slug, check, body, loadedModule(), context);
+        const run = (context: TestContext) =>
+          runCheck(spec.slug, check, body, loadedModule(), options.targetFile, context);
         const testOptions = { timeout: check.timeoutMs };
         switch (expectation.kind) {
           case 'report':
@@ -117,11 +120,12 @@ async function runCheck<Impl>(
   check: ResolvedCheck,
   body: CheckBody<Impl>,
   impl: Impl,
+  targetFile: string,
   testContext: TestContext,
 ): Promise<void> {
   const meta: CheckTaskMeta = { slug, checkId: check.id };
   testContext.task.meta.kata = meta;
-  const context = createCheckContext(impl, seedForCheck(slug, check.id), {
+  const context = createCheckContext(impl, targetFile, seedForCheck(slug, check.id), {
     onRandomised(seed) {
       meta.seed = seed;
     },

@@ -2,7 +2,6 @@
  * The only test file the runner's vitest loads. It registers one kata's spec against the target
  * named by the job, so the spec itself stays unedited whichever implementation it judges.
  */
-import { pathToFileURL } from 'node:url';
 import { findKata, loadSpec } from '../catalog/catalog.ts';
 import { JOB_ENV, type ChildJob } from './protocol.ts';
 import { registerSpec } from './register.ts';
@@ -14,6 +13,6 @@ const kata = findKata(job.slug, job.root);
 const spec = await loadSpec(kata);
 registerSpec(spec, {
   label: job.slug,
-  load: () => import(pathToFileURL(job.targetFile).href),
+  targetFile: job.targetFile,
   expectation: job.only === undefined ? { kind: 'report' } : { kind: 'report', only: job.only },
 });

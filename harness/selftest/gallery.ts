@@ -6,14 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { findKata, harnessRoot, loadSpec } from '../catalog/catalog.ts';
 import { parseWrongHeader } from '../catalog/wrong-header.ts';
 import { collectChecks } from '../kit/spec.ts';
 import { registerSpec } from '../runner/register.ts';
-
-const importFile = (file: string) => () => import(pathToFileURL(file).href);
 
 export async function proveGallery(slug: string): Promise<void> {
   const kata = findKata(slug);
@@ -41,21 +38,21 @@ export async function proveGallery(slug: string): Promise<void> {
 
   registerSpec(spec, {
     label: `${slug}: reference`,
-    load: importFile(kata.referenceFile),
+    targetFile: kata.referenceFile,
     expectation: { kind: 'report' },
   });
   for (const variant of kata.variantFiles) {
     registerSpec(spec, {
       label: `${slug}: variant ${basename(variant, '.ts')}`,
-      load: importFile(variant),
+      targetFile: variant,
       expectation: { kind: 'report' },
     });
   }
-  registerSpec(spec, { label: `${slug}: stub`, load: importFile(kata.stubFile), expectation: { kind: 'not-started' } });
+  registerSpec(spec, { label: `${slug}: stub`, targetFile: kata.stubFile, expectation: { kind: 'not-started' } });
   for (const entry of wrong) {
     registerSpec(spec, {
       label: `${slug}: wrong ${entry.name}`,
-      load: importFile(entry.file),
+      targetFile: entry.file,
       expectation: { kind: 'reject', checks: entry.header.rejectedBy },
     });
   }
