@@ -1,0 +1,100 @@
+/**
+ * The `kata` command line: parses the command name, hands the rest to the command, and turns
+ * every expected failure into one line on stderr with a non-zero exit code.
+ */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { UnknownKataError, harnessRoot } from '../catalog/catalog.ts';
+import { ManifestError } from '../catalog/manifest.ts';
+import { UsageError, type Command, type CommandContext } from '../commands/command.ts';
+import { gradeCommand } from '../commands/grade.ts';
+import { hintCommand } from '../commands/hint.ts';
+import { listCommand } from '../commands/list.ts';
+import { createPalette, wantsColor } from '../commands/palette.ts';
+import { resetCommand } from '../commands/reset.ts';
+import { solutionCommand } from '../commands/solution.ts';
+import { testCommand } from '../commands/test.ts';
+import { watchCommand } from '../commands/watch.ts';
+
+const commands: readonly Command[] = [
+  listCommand,
+  testCommand,
+  watchCommand,
+  hintCommand,
+  solutionCommand,
+  resetCommand,
+  gradeCommand,
+];
+
+export function createContext(root: string = harnessRoot): CommandContext {
+  return {
+    root,
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    palette: createPalette(wantsColor(process.stdout)),
+    interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+    async prompt(question) {
+      const readline = createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        return await readline.question(question);
+      } finally {
+        readline.close();
+      }
+    },
+  };
+}
+
+export function renderHelp(context: CommandContext): string {
+  const { palette } = context;
+  const width = Math.max(...commands.map((command) => command.name.length));
+  return [
+    `${palette.bold('kata')}: interview katas for backend coding rounds, with a graded test harness`,
+    '',
+    'Usage:',
+    ...commands.map((command) => `  ${command.usage}`),
+    '',
+    'Commands:',
+    ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    '',
+    `Start with ${palette.accent('kata list')}; then ${palette.accent('kata watch <slug>')} while you edit katas/<slug>/index.ts.`,
+  ].join('\n');
+}
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
+export async function main(argv: readonly string[], context: CommandContext = createContext()): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h' || first === 'help') {
+    context.out(renderHelp(context));
+    return 0;
+  }
+  if (first === '--version' || first === '-v') {
+    context.out(version());
+    return 0;
+  }
+  const name = first === undefined || first.startsWith('-') ? 'list' : first;
+  const args = first === undefined || first.startsWith('-') ? argv : rest;
+  const command = commands.find((candidate) => candidate.name === name);
+  if (command === undefined) {
+    context.err(
+      `kata: unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')} (see kata --help)`,
+    );
+    return 2;
+  }
+  try {
+    return await command.run(args, context);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof UnknownKataError || error instanceof ManifestError) {
+      context.err(error.message.startsWith('kata') ? error.message : `kata ${name}: ${error.message}`);
+      return 2;
+    }
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    context.err(`kata ${name}: internal error: ${message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,65 @@
+/** `kata` and `kata list`: every kata with its difficulty and the candidate's status. */
+import { listKatas, type Kata } from '../catalog/catalog.ts';
+import { parseCommandArgs, UsageError, type Command } from './command.ts';
+import { statusOfKatas, type KataStatus } from './kata-status.ts';
+import type { Palette } from './palette.ts';
+import { loadProgress, saveProgress } from './progress.ts';
+
+export function describeStatus(status: KataStatus | undefined, palette: Palette): string {
+  switch (status?.kind) {
+    case 'passing':
+      return `${palette.marks.pass} ${palette.pass(`passing (${status.total} checks)`)}`;
+    case 'failing':
+      return `${palette.marks.fail} ${palette.fail(`failing ${status.total - status.passed} of ${status.total}`)}`;
+    case 'error':
+      return `${palette.marks.fail} ${palette.fail('does not run')}`;
+    case 'missing':
+      return `${palette.marks.fail} ${palette.warn('index.ts missing')}`;
+    case 'not-started':
+    case undefined:
+      return `${palette.marks.todo} ${palette.dim('not started')}`;
+  }
+}
+
+/** The first kata, in catalogue order, that is not passing yet. */
+export function suggestNext(katas: readonly Kata[], statuses: ReadonlyMap<string, KataStatus>): Kata | undefined {
+  return katas.find((kata) => statuses.get(kata.slug)?.kind !== 'passing');
+}
+
+export const listCommand: Command = {
+  name: 'list',
+  summary: 'every kata with its difficulty and your status, and what to do next',
+  usage: 'kata list',
+  async run(args, context) {
+    const { positionals } = parseCommandArgs('list', args, {}, true);
+    if (positionals.length > 0)
+      throw new UsageError(`kata list: takes no arguments, received ${positionals.join(' ')}`);
+    const katas = listKatas(context.root);
+    const progress = loadProgress(context.root);
+    const statuses = await statusOfKatas(context.root, katas, progress);
+    saveProgress(context.root, progress);
+
+    const { palette } = context;
+    const slugWidth = Math.max(4, ...katas.map((kata) => kata.slug.length));
+    context.out(palette.bold(`${' #'}  ${'kata'.padEnd(slugWidth)}  ${'level'.padEnd(6)}  status`));
+    katas.forEach((kata, index) => {
+      const number = String(index + 1).padStart(2);
+      context.out(
+        `${number}  ${kata.slug.padEnd(slugWidth)}  ${kata.manifest.difficulty.padEnd(6)}  ${describeStatus(statuses.get(kata.slug), palette)}`,
+      );
+      context.out(`    ${palette.dim(kata.manifest.summary)}`);
+    });
+    const next = suggestNext(katas, statuses);
+    context.out('');
+    if (next === undefined) {
+      context.out(
+        `Every kata passes. Compare approaches in solutions/, or grade yourself: ${palette.accent('kata grade')}.`,
+      );
+    } else {
+      context.out(
+        `Next: ${palette.bold(next.manifest.title)}: read katas/${next.slug}/README.md, then ${palette.accent(`kata watch ${next.slug}`)}.`,
+      );
+    }
+    return 0;
+  },
+};
