@@ -1,0 +1,61 @@
+import { describe, expect, test } from 'vitest';
+import { parseManifest } from './manifest.ts';
+
+const valid = {
+  title: 'Anagram check',
+  difficulty: 'easy',
+  summary: 'Decide whether two strings are anagrams.',
+  order: 1,
+  minutes: 20,
+  checklistItems: ['api-design'],
+  hints: ['Count.'],
+  followUps: ['What about streams?'],
+};
+
+const parse = (patch: Record<string, unknown>) => () => parseManifest({ ...valid, ...patch }, 'katas/x/kata.json');
+
+describe('parseManifest', () => {
+  test('accepts a complete manifest', () => {
+    expect(parseManifest(valid, 'katas/x/kata.json')).toEqual(valid);
+  });
+
+  test('names the file, the field and the value it received', () => {
+    expect(parse({ difficulty: 'expert' })).toThrow(
+      'katas/x/kata.json: "difficulty" must be one of easy, medium, hard, received "expert"',
+    );
+  });
+
+  test('rejects a checklist item the checklist does not have', () => {
+    expect(parse({ checklistItems: ['speed'] })).toThrow(
+      '"checklistItems[0]" is not a checklist item id, received "speed"',
+    );
+  });
+
+  test('rejects an empty hint list', () => {
+    expect(parse({ hints: [] })).toThrow('"hints" must be a non-empty array of strings, received an array of 0');
+  });
+
+  test('rejects a blank hint', () => {
+    expect(parse({ hints: ['ok', ' '] })).toThrow('"hints[1]" must be a non-empty string');
+  });
+
+  test('rejects unknown fields, so typos do not pass silently', () => {
+    expect(parse({ hint: ['x'] })).toThrow('unknown field "hint"');
+  });
+
+  test('rejects a missing title', () => {
+    expect(parse({ title: undefined })).toThrow('"title" must be a non-empty string, received nothing');
+  });
+
+  test('rejects a non-integer order', () => {
+    expect(parse({ order: 1.5 })).toThrow('"order" must be a positive integer, received 1.5');
+  });
+
+  test('rejects the same checklist item listed twice', () => {
+    expect(parse({ checklistItems: ['api-design', 'api-design'] })).toThrow('lists an item twice');
+  });
+
+  test('rejects something that is not an object', () => {
+    expect(() => parseManifest([], 'k.json')).toThrow('k.json: expected a JSON object, received an array of 0');
+  });
+});
