@@ -1,0 +1,174 @@
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { harnessRoot } from '../catalog/catalog.ts';
+import type { CommandContext } from '../commands/command.ts';
+import { createPalette } from '../commands/palette.ts';
+import { main } from './main.ts';
+
+interface Captured {
+  readonly context: CommandContext;
+  readonly out: string[];
+  readonly err: string[];
+}
+
+function capture(root: string = harnessRoot, answers: string[] = []): Captured {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    context: {
+      root,
+      out: (text) => out.push(text),
+      err: (text) => err.push(text),
+      palette: createPalette(false),
+      interactive: answers.length > 0,
+      prompt: async () => answers.shift() ?? '',
+    },
+  };
+}
+
+const scratchRoots: string[] = [];
+
+/** A throwaway repository with the anagram kata only, for commands that write files. */
+function scratchRepository(): string {
+  const root = mkdtempSync(join(tmpdir(), 'kata-cli-'));
+  scratchRoots.push(root);
+  cpSync(join(harnessRoot, 'katas', 'anagram'), join(root, 'katas', 'anagram'), { recursive: true });
+  cpSync(join(harnessRoot, 'solutions', 'anagram'), join(root, 'solutions', 'anagram'), { recursive: true });
+  return root;
+}
+
+afterEach(() => {
+  for (const root of scratchRoots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+describe('kata (command line)', () => {
+  test('prints every command in --help', async () => {
+    const { context, out } = capture();
+    expect(await main(['--help'], context)).toBe(0);
+    for (const name of ['list', 'test', 'watch', 'hint', 'solution', 'reset', 'grade']) {
+      expect(out.join('\n')).toContain(`kata ${name}`);
+    }
+  });
+
+  test('rejects an unknown command in one line with exit code 2', async () => {
+    const { context, err } = capture();
+    expect(await main(['tset'], context)).toBe(2);
+    expect(err).toEqual([expect.stringContaining('kata: unknown command "tset"')]);
+  });
+
+  test('rejects an unknown kata, listing the known ones', async () => {
+    const { context, err } = capture();
+    expect(await main(['hint', 'anagrm'], context)).toBe(2);
+    expect(err).toEqual([expect.stringMatching(/^kata hint: unknown kata "anagrm"; known katas: .*anagram/)]);
+  });
+
+  test('rejects an unknown flag in one line', async () => {
+    const { context, err } = capture();
+    expect(await main(['test', 'anagram', '--sed', '1'], context)).toBe(2);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(/^kata test: Unknown option '--sed'/);
+  });
+
+  test('rejects --only with a check the spec does not declare', async () => {
+    const { context, err } = capture();
+    expect(await main(['test', 'anagram', '--only', 'nope'], context)).toBe(2);
+    expect(err[0]).toContain('--only names unknown check(s) "nope"');
+  });
+
+  test('rejects a seed that is not an integer', async () => {
+    const { context, err } = capture();
+    expect(await main(['test', 'anagram', '--seed', 'abc'], context)).toBe(2);
+    expect(err[0]).toBe('kata test: --seed must be a 32-bit integer, received "abc"');
+  });
+
+  test('lists the untouched anagram kata as not started and suggests it', async () => {
+    const { context, out } = capture(scratchRepository());
+    expect(await main([], context)).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(/anagram\s+easy\s+· not started/);
+    expect(text).toContain('kata watch anagram');
+  });
+
+  test('shows hints one at a time and remembers how many were shown', async () => {
+    const root = scratchRepository();
+    const first = capture(root);
+    await main(['hint', 'anagram'], first.context);
+    expect(first.out[0]).toMatch(/^Hint 1 of 5: /);
+    const second = capture(root);
+    await main(['hint', 'anagram'], second.context);
+    expect(second.out[0]).toMatch(/^Hint 2 of 5: /);
+    const all = capture(root);
+    await main(['hint', 'anagram', '--all'], all.context);
+    expect(all.out).toHaveLength(2);
+  });
+
+  test('refuses to show the solution on a non-interactive terminal without --yes', async () => {
+    const { context, err, out } = capture(scratchRepository());
+    expect(await main(['solution', 'anagram'], context)).toBe(2);
+    expect(err[0]).toContain('pass --yes');
+    expect(out).toEqual([]);
+  });
+
+  test('shows nothing when the candidate declines the spoiler prompt', async () => {
+    const { context, out } = capture(scratchRepository(), ['n']);
+    expect(await main(['solution', 'anagram'], context)).toBe(0);
+    expect(out.join('\n')).not.toContain('export function isAnagram');
+  });
+
+  test('shows the reference, the notes and why each wrong solution fails with --yes', async () => {
+    const { context, out } = capture(scratchRepository());
+    expect(await main(['solution', 'anagram', '--yes'], context)).toBe(0);
+    const text = out.join('\n');
+    expect(text).toContain('export function isAnagram');
+    expect(text).toContain('# Anagram check: notes on the reference');
+    expect(text).toContain('ascii-table: counts into a 36-slot table');
+  });
+
+  test('reset restores the stub and keeps a backup of the edited file', async () => {
+    const root = scratchRepository();
+    const work = join(root, 'katas', 'anagram', 'index.ts');
+    writeFileSync(work, '// my attempt\n');
+    const { context, out } = capture(root);
+    expect(await main(['reset', 'anagram'], context)).toBe(0);
+    expect(readFileSync(work, 'utf8')).toBe(readFileSync(join(root, 'katas', 'anagram', 'stub.ts'), 'utf8'));
+    const backups = readdirSync(join(root, '.kata', 'backups', 'anagram'));
+    expect(backups).toHaveLength(1);
+    expect(readFileSync(join(root, '.kata', 'backups', 'anagram', backups[0]!), 'utf8')).toBe('// my attempt\n');
+    expect(out[0]).toMatch(/^Saved your file to \.kata\/backups\/anagram\//);
+  });
+
+  test('reset on an untouched stub changes nothing', async () => {
+    const root = scratchRepository();
+    const { context, out } = capture(root);
+    expect(await main(['reset', 'anagram'], context)).toBe(0);
+    expect(out[0]).toContain('already the untouched stub');
+    expect(existsSync(join(root, '.kata', 'backups'))).toBe(false);
+  });
+});
+
+describe('kata test (end to end)', () => {
+  test('reports the stub as not started, listing what to build', async () => {
+    // The harness and dependencies are linked, the kata copied: the run cannot touch this repository's files.
+    const root = scratchRepository();
+    symlinkSync(join(harnessRoot, 'harness'), join(root, 'harness'));
+    symlinkSync(join(harnessRoot, 'node_modules'), join(root, 'node_modules'));
+    const { context, out } = capture(root);
+    expect(await main(['test', 'anagram'], context)).toBe(1);
+    const text = out.join('\n');
+    expect(text).toContain('not started · 17 checks waiting');
+    expect(text).toContain('· non-string input throws a TypeError naming the type it received');
+  });
+});
