@@ -28,13 +28,16 @@ describe('check context', () => {
 
   test('leads a failure with the assertion message, then the counterexample and seed', async () => {
     const context = createCheckContext({}, '/x.ts', 99, { onRandomised: () => {} });
-    const error = await context
+    const error = (await context
       .property(
         fc.property(fc.constant('abc'), (text) => {
           expect(text, 'the text').toBe('xyz');
         }),
       )
-      .catch((thrown: unknown) => thrown as PropertyFailure);
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      )) as PropertyFailure;
     expect(error.message).toMatch(/^the text: expected 'abc' to be 'xyz'/);
     expect(error.message).toContain('for ["abc"] (seed 99');
     expect(error.seed).toBe(99);
