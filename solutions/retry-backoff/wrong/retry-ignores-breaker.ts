@@ -1,0 +1,12 @@
+/**
+ * Bug: accepts a breaker option but calls fn directly. The breaker never sees a failure, never
+ * opens, and every caller keeps hammering the service through the whole outage.
+ * Rejected by: breaker-shields-service-in-outage
+ */
+import { retry as correctRetry, type RetryOptions } from '../index.ts';
+
+export * from '../index.ts';
+
+export function retry<T>(fn: (attempt: number) => T | Promise<T>, options: RetryOptions = {}): Promise<T> {
+  return correctRetry(fn, { ...options, breaker: undefined });
+}

@@ -1,0 +1,12 @@
+/**
+ * Bug: draws its jitter from Math.random instead of the injected random source. The delays look
+ * fine in production, but no test can reproduce a run, and the formula cannot be checked.
+ * Rejected by: full-jitter-formula, equal-jitter-formula, decorrelated-jitter-formula
+ */
+import { retry as correctRetry, type RetryOptions } from '../index.ts';
+
+export * from '../index.ts';
+
+export function retry<T>(fn: (attempt: number) => T | Promise<T>, options: RetryOptions = {}): Promise<T> {
+  return correctRetry(fn, { ...options, random: Math.random });
+}
