@@ -1,0 +1,195 @@
+/**
+ * Reference: every subscription owns a FIFO mailbox drained by at most one loop at a time, so its
+ * handler sees payloads in publish order and never twice at once, while each other subscription
+ * drains on its own. publish snapshots the topic's subscriptions, drops one delivery into each
+ * mailbox and resolves once every delivery has been handled or discarded by an unsubscribe.
+ */
+
+export type Handler<Payload = unknown> = (payload: Payload) => unknown;
+
+export type Unsubscribe = () => void;
+
+/** What onError is told about a handler that threw or rejected. */
+export interface FailedDelivery {
+  readonly topic: string;
+  readonly payload: unknown;
+}
+
+export interface PubSubOptions {
+  /** Receives every error a handler throws or rejects with. Required: errors must go somewhere. */
+  readonly onError: (error: unknown, delivery: FailedDelivery) => void;
+}
+
+/** One payload waiting in one subscription's mailbox, and how to tell its publish it is done. */
+interface Delivery {
+  readonly payload: unknown;
+  /** Called exactly once: true when the handler ran, false when the delivery was discarded. */
+  readonly settle: (handled: boolean) => void;
+  next: Delivery | undefined;
+}
+
+interface Subscription {
+  readonly topic: string;
+  readonly handler: Handler;
+  active: boolean;
+  draining: boolean;
+  /** A linked list rather than an array: shift() stays O(1) however long a stuck handler's backlog grows. */
+  first: Delivery | undefined;
+  last: Delivery | undefined;
+}
+
+export class PubSub {
+  readonly #onError: PubSubOptions['onError'];
+  /** A Map, never a plain object: "__proto__" and "constructor" are ordinary topics here. */
+  readonly #topics = new Map<string, Set<Subscription>>();
+
+  constructor(options: PubSubOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(
+        `new PubSub(options): options must be an object with an onError function, received ${describe(options)}`,
+      );
+    }
+    if (typeof options.onError !== 'function') {
+      throw new TypeError(
+        `new PubSub(options): options.onError must be a function, received ${describe(options.onError)}`,
+      );
+    }
+    this.#onError = options.onError;
+  }
+
+  subscribe<Payload = unknown>(topic: string, handler: Handler<Payload>): Unsubscribe {
+    requireTopic('subscribe', topic);
+    if (typeof handler !== 'function') {
+      throw new TypeError(`PubSub.subscribe: handler must be a function, received ${describe(handler)}`);
+    }
+    const subscription: Subscription = {
+      topic,
+      handler: handler as Handler,
+      active: true,
+      draining: false,
+      first: undefined,
+      last: undefined,
+    };
+    let subscribers = this.#topics.get(topic);
+    if (subscribers === undefined) {
+      subscribers = new Set();
+      this.#topics.set(topic, subscribers);
+    }
+    subscribers.add(subscription);
+    return () => this.#unsubscribe(subscription);
+  }
+
+  publish(topic: string, payload?: unknown): Promise<number> {
+    try {
+      requireTopic('publish', topic);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const subscribers = this.#topics.get(topic);
+    if (subscribers === undefined) return Promise.resolve(0);
+    // A copy, so subscriptions added while this payload is being delivered do not receive it.
+    const snapshot = [...subscribers];
+    return new Promise<number>((resolve) => {
+      let waiting = snapshot.length;
+      let handled = 0;
+      const settle = (ran: boolean): void => {
+        if (ran) handled++;
+        if (--waiting === 0) resolve(handled);
+      };
+      for (const subscription of snapshot) this.#enqueue(subscription, { payload, settle, next: undefined });
+    });
+  }
+
+  subscriberCount(topic: string): number {
+    requireTopic('subscriberCount', topic);
+    return this.#topics.get(topic)?.size ?? 0;
+  }
+
+  /** How many topics this instance remembers: exactly those with at least one subscription. */
+  topicCount(): number {
+    return this.#topics.size;
+  }
+
+  #enqueue(subscription: Subscription, delivery: Delivery): void {
+    // An earlier handler of this very publish may have unsubscribed this one.
+    if (!subscription.active) {
+      delivery.settle(false);
+      return;
+    }
+    if (subscription.last === undefined) subscription.first = delivery;
+    else subscription.last.next = delivery;
+    subscription.last = delivery;
+    if (!subscription.draining) void this.#drain(subscription);
+  }
+
+  /** Never rejects: handler failures go to onError, so there is nothing left to be unhandled. */
+  async #drain(subscription: Subscription): Promise<void> {
+    subscription.draining = true;
+    for (let delivery = takeFirst(subscription); delivery !== undefined; delivery = takeFirst(subscription)) {
+      try {
+        await subscription.handler(delivery.payload);
+      } catch (error) {
+        this.#report(error, subscription.topic, delivery.payload);
+      }
+      delivery.settle(true);
+    }
+    subscription.draining = false;
+  }
+
+  #unsubscribe(subscription: Subscription): void {
+    if (!subscription.active) return;
+    subscription.active = false;
+    const subscribers = this.#topics.get(subscription.topic);
+    subscribers?.delete(subscription);
+    if (subscribers?.size === 0) this.#topics.delete(subscription.topic);
+    // Queued payloads are discarded now, so publishes waiting on them do not wait for a handler that
+    // may be stuck; the payload in the handler's hands, if any, is still awaited by its publish.
+    for (let delivery = takeFirst(subscription); delivery !== undefined; delivery = takeFirst(subscription)) {
+      delivery.settle(false);
+    }
+  }
+
+  #report(error: unknown, topic: string, payload: unknown): void {
+    try {
+      this.#onError(error, { topic, payload });
+    } catch {
+      // onError is the last line of defence; if it throws too, delivery to everyone else must go on.
+    }
+  }
+}
+
+function takeFirst(subscription: Subscription): Delivery | undefined {
+  const delivery = subscription.first;
+  if (delivery === undefined) return undefined;
+  subscription.first = delivery.next;
+  if (subscription.first === undefined) subscription.last = undefined;
+  delivery.next = undefined;
+  return delivery;
+}
+
+function requireTopic(method: string, topic: unknown): asserts topic is string {
+  if (typeof topic !== 'string') {
+    throw new TypeError(`PubSub.${method}: topic must be a string, received ${describe(topic)}`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return `the string ${JSON.stringify(value)}`;
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return `the ${typeof value} ${String(value)}`;
+    case 'symbol':
+      return `the symbol ${String(value)}`;
+    case 'function':
+      return 'a function';
+    case 'object':
+      return 'an object';
+    default:
+      return 'undefined';
+  }
+}
