@@ -1,0 +1,47 @@
+/**
+ * The shared memory the workers of one run synchronise on: a start barrier, a first-statement
+ * rendezvous and an abort flag, as Int32 cells of a SharedArrayBuffer used with Atomics.
+ */
+
+export const READY = 0;
+export const ARRIVED = 1;
+export const ABORTED = 2;
+const CELLS = 3;
+
+export function createControl(): SharedArrayBuffer {
+  return new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT);
+}
+
+export function abortAll(buffer: SharedArrayBuffer): void {
+  const cells = new Int32Array(buffer);
+  Atomics.store(cells, ABORTED, 1);
+  Atomics.notify(cells, READY);
+  Atomics.notify(cells, ARRIVED);
+}
+
+export type WaitOutcome = 'all-arrived' | 'timed-out' | 'aborted';
+
+/**
+ * Counts this worker in at `cell` and blocks the thread until `expected` workers have arrived, the
+ * run is aborted, or `timeoutMs` passes. Blocking is the point: nothing else of this instance may
+ * run meanwhile, exactly like a paused process.
+ */
+export function arriveAndWait(
+  buffer: SharedArrayBuffer,
+  cell: typeof READY | typeof ARRIVED,
+  expected: number,
+  timeoutMs: number,
+): WaitOutcome {
+  const cells = new Int32Array(buffer);
+  Atomics.add(cells, cell, 1);
+  Atomics.notify(cells, cell);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (Atomics.load(cells, ABORTED) !== 0) return 'aborted';
+    const arrived = Atomics.load(cells, cell);
+    if (arrived >= expected) return 'all-arrived';
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return 'timed-out';
+    Atomics.wait(cells, cell, arrived, remaining);
+  }
+}

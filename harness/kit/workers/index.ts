@@ -1,0 +1,144 @@
+/**
+ * Several app instances on one database file: runs a worker-side scenario (see scenario.ts) in N
+ * worker threads, each with the module under test and its own connections to the same SQLite
+ * file, releases them together, forces them to meet after their first statement, and gathers what
+ * each returned. A process-local lock passes every one-process test and fails here.
+ */
+import { Worker } from 'node:worker_threads';
+import { setTimeout as realSetTimeout, clearTimeout as realClearTimeout } from 'node:timers';
+import type { DatabaseOptions } from '../db/types.ts';
+import { bundleWorker } from './bundle.ts';
+import { abortAll, createControl } from './control.ts';
+import type { WorkerJob, WorkerMessage } from './runtime.ts';
+
+export { WorkerBundleError } from './bundle.ts';
+export { defineWorkerScenario, serializeError, settleAll } from './scenario.ts';
+export type { SerializedError, Settled, WorkerScenario, WorkerScenarioContext } from './scenario.ts';
+
+export interface RunWorkersOptions<Args> {
+  /** Absolute path of the scenario module (its default export is defineWorkerScenario(...)). */
+  readonly scenarioFile: string;
+  /** Absolute path of the module under test (a check's `targetFile`). */
+  readonly targetFile: string;
+  /** The database file every worker opens (a TestDatabase's `file`). */
+  readonly databaseFile: string;
+  /** How many app instances. */
+  readonly workers: number;
+  /** Passed to every worker's scenario; must survive structured cloning. */
+  readonly args?: Args;
+  /** Seeds each worker's interleaving (worker i uses a seed derived from this and i). Default: 0. */
+  readonly seed?: number;
+  /** Options for each worker's database handle. */
+  readonly database?: Pick<DatabaseOptions, 'maxYields' | 'maxConnections' | 'maxAttempts'>;
+  /**
+   * Longest wait, per worker, at the first-statement rendezvous, in ms; 0 turns it off. It bounds
+   * the wait so a lock holder paused there cannot deadlock the run. Default: 2000.
+   */
+  readonly rendezvousTimeoutMs?: number;
+  /** The whole run, bundling included, in ms; then every worker is terminated. Default: 20000. */
+  readonly timeoutMs?: number;
+}
+
+/** A worker's scenario threw, or the worker died. */
+export class WorkerScenarioError extends Error {
+  readonly code = 'ERR_WORKER_SCENARIO';
+
+  constructor(
+    readonly workerIndex: number,
+    workerCount: number,
+    message: string,
+    readonly causeCode?: string,
+  ) {
+    super(`app instance ${workerIndex + 1} of ${workerCount}: ${message}`);
+    this.name = 'WorkerScenarioError';
+  }
+}
+
+export class WorkerTimeoutError extends Error {
+  readonly code = 'ERR_WORKER_TIMEOUT';
+
+  constructor(timeoutMs: number, pending: number) {
+    super(`${pending} app instance(s) had not finished after ${timeoutMs} ms: deadlock or runaway loop?`);
+    this.name = 'WorkerTimeoutError';
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 20_000;
+const DEFAULT_RENDEZVOUS_MS = 2_000;
+const START_TIMEOUT_MS = 10_000;
+
+/** Each worker's result, by worker index. Rejects with the first worker failure. */
+export async function runWorkers<Result, Args = unknown>(options: RunWorkersOptions<Args>): Promise<Result[]> {
+  const count = options.workers;
+  if (!Number.isInteger(count) || count < 1) {
+    throw new RangeError(`workers must be a positive integer, received ${String(count)}`);
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const started = Date.now();
+  const bundle = await bundleWorker(options.scenarioFile, options.targetFile);
+  const control = createControl();
+  const baseSeed = options.seed ?? 0;
+  const workers: Worker[] = [];
+  const results: Result[] = new Array<Result>(count);
+
+  return new Promise<Result[]>((resolve, reject) => {
+    let pending = count;
+    let finished = false;
+    const finish = (error: Error | undefined): void => {
+      if (finished) return;
+      finished = true;
+      realClearTimeout(timer);
+      if (error !== undefined) abortAll(control);
+      for (const worker of workers) void worker.terminate();
+      if (error === undefined) resolve(results);
+      else reject(error);
+    };
+    const timer = realSetTimeout(
+      () => finish(new WorkerTimeoutError(timeoutMs, pending)),
+      Math.max(1, timeoutMs - (Date.now() - started)),
+    );
+
+    for (let index = 0; index < count; index++) {
+      const job: WorkerJob = {
+        databaseFile: options.databaseFile,
+        workerIndex: index,
+        workerCount: count,
+        seed: workerSeed(baseSeed, index),
+        args: options.args,
+        database: options.database ?? {},
+        control,
+        rendezvousTimeoutMs: options.rendezvousTimeoutMs ?? DEFAULT_RENDEZVOUS_MS,
+        startTimeoutMs: START_TIMEOUT_MS,
+      };
+      let worker: Worker;
+      try {
+        // execArgv: [] so a parent started with `--import tsx` does not pass the loader on.
+        worker = new Worker(bundle, { workerData: job, execArgv: [] });
+      } catch (error) {
+        finish(new WorkerScenarioError(index, count, `could not start: ${(error as Error).message}`));
+        return;
+      }
+      workers.push(worker);
+      let answered = false;
+      worker.on('message', (message: WorkerMessage) => {
+        answered = true;
+        if (message.type === 'error') {
+          finish(new WorkerScenarioError(index, count, message.error.message, message.error.code));
+          return;
+        }
+        results[index] = message.value as Result;
+        pending--;
+        if (pending === 0) finish(undefined);
+      });
+      worker.on('error', (error) => finish(new WorkerScenarioError(index, count, error.message)));
+      worker.on('exit', (code) => {
+        if (!answered) finish(new WorkerScenarioError(index, count, `exited (code ${code}) without a result`));
+      });
+    }
+  });
+}
+
+/** Distinct, stable seeds per worker. */
+function workerSeed(seed: number, index: number): number {
+  return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + index * 0x27d4eb2f) | 0;
+}

@@ -1,0 +1,95 @@
+/**
+ * Runs inside each worker thread, bundled together with the module under test and the scenario:
+ * opens this worker's own handle on the shared file, wires the start barrier and the first-statement
+ * rendezvous, runs the scenario and posts back its result or its error.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openTestDatabase } from '../db/test-database.ts';
+import type { DatabaseOptions } from '../db/types.ts';
+import { ARRIVED, arriveAndWait, READY } from './control.ts';
+import { serializeError, type WorkerScenario } from './scenario.ts';
+
+/** What the main thread sends each worker. */
+export interface WorkerJob {
+  readonly databaseFile: string;
+  readonly workerIndex: number;
+  readonly workerCount: number;
+  readonly seed: number;
+  readonly args: unknown;
+  readonly database: Pick<DatabaseOptions, 'maxYields' | 'maxConnections' | 'maxAttempts'>;
+  readonly control: SharedArrayBuffer;
+  /** 0 disables the first-statement rendezvous. */
+  readonly rendezvousTimeoutMs: number;
+  readonly startTimeoutMs: number;
+}
+
+export type WorkerMessage =
+  | { readonly type: 'result'; readonly value: unknown }
+  | { readonly type: 'error'; readonly error: { name: string; message: string; code?: string; stack?: string } };
+
+export async function runWorkerScenario(impl: unknown, scenario: unknown): Promise<void> {
+  const job = workerData as WorkerJob;
+  const port = parentPort;
+  if (port === null) throw new Error('runWorkerScenario runs only in a worker thread');
+  let message: WorkerMessage;
+  try {
+    if (!isScenario(scenario)) {
+      throw new TypeError('the scenario module must `export default defineWorkerScenario(...)`');
+    }
+    message = { type: 'result', value: await runScenario(impl, scenario, job) };
+  } catch (error) {
+    const stack = error instanceof Error ? error.stack : undefined;
+    message = { type: 'error', error: { ...serializeError(error), ...(stack ? { stack } : {}) } };
+  }
+  port.postMessage(message);
+}
+
+async function runScenario(impl: unknown, scenario: WorkerScenario, job: WorkerJob): Promise<unknown> {
+  let racing = false;
+  let metAtRendezvous = false;
+  const handle = openTestDatabase(job.databaseFile, {
+    ...job.database,
+    seed: job.seed,
+    hooks: {
+      afterStatement() {
+        if (!racing || metAtRendezvous || job.rendezvousTimeoutMs === 0) return;
+        metAtRendezvous = true;
+        // A worker that timed out or was aborted simply goes on: the rendezvous forces races, it
+        // never decides a result.
+        arriveAndWait(job.control, ARRIVED, job.workerCount, job.rendezvousTimeoutMs);
+      },
+    },
+  });
+  let started = false;
+  try {
+    return await scenario.run({
+      impl,
+      db: handle.db,
+      args: job.args,
+      workerIndex: job.workerIndex,
+      workerCount: job.workerCount,
+      seed: job.seed,
+      async start() {
+        if (started) throw new Error('start() may be called once per worker');
+        started = true;
+        const outcome = arriveAndWait(job.control, READY, job.workerCount, job.startTimeoutMs);
+        if (outcome === 'aborted') throw new Error('another worker failed before the race started');
+        if (outcome === 'timed-out') {
+          throw new Error(`not every worker reached start() within ${job.startTimeoutMs} ms`);
+        }
+        racing = true;
+      },
+    });
+  } finally {
+    await handle.close();
+  }
+}
+
+function isScenario(value: unknown): value is WorkerScenario {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'backend-katas.worker-scenario' &&
+    typeof (value as { run?: unknown }).run === 'function'
+  );
+}

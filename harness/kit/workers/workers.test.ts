@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, test } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../db/index.ts';
+import type { Settled } from './index.ts';
+import { runWorkers } from './index.ts';
+
+const scenarioFile = fileURLToPath(new URL('./fixtures/increment.scenario.ts', import.meta.url));
+const targetFile = fileURLToPath(new URL('./fixtures/counters.ts', import.meta.url));
+
+const opened: TestDatabase[] = [];
+afterEach(async () => {
+  for (const handle of opened.splice(0)) await handle.close();
+});
+
+async function counterDatabase(): Promise<TestDatabase> {
+  const handle = createTestDatabase();
+  opened.push(handle);
+  const { createCounter } = await import('./fixtures/counters.ts');
+  await createCounter(handle.db, 'atomic').init();
+  return handle;
+}
+
+async function finalValue(handle: TestDatabase): Promise<number> {
+  return (await handle.db.get<{ value: number }>('SELECT value FROM counter WHERE id = 1'))!.value;
+}
+
+describe('runWorkers', () => {
+  test('four instances on one file: an atomic statement loses nothing', async () => {
+    const handle = await counterDatabase();
+    const results = await runWorkers<Settled<number>[]>({
+      scenarioFile,
+      targetFile,
+      databaseFile: handle.file,
+      workers: 4,
+      args: { strategy: 'atomic', increments: 50 },
+      database: { maxYields: 2 },
+      seed: 1,
+    });
+    expect(results).toHaveLength(4);
+    expect(results.flat().every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    expect(await finalValue(handle)).toBe(200);
+  });
+
+  test('a lock inside one process does not protect across instances (forced, not hoped for)', async () => {
+    for (let run = 0; run < 3; run++) {
+      const handle = await counterDatabase();
+      await runWorkers({
+        scenarioFile,
+        targetFile,
+        databaseFile: handle.file,
+        workers: 4,
+        args: { strategy: 'mutex', increments: 10 },
+      });
+      // Every instance read 0 before any wrote, at the rendezvous: at least three updates are lost.
+      expect(await finalValue(handle)).toBeLessThanOrEqual(37);
+    }
+  });
+
+  test("a scenario's error names the instance and keeps its code", async () => {
+    const handle = await counterDatabase();
+    await expect(
+      runWorkers({
+        scenarioFile,
+        targetFile,
+        databaseFile: handle.file,
+        workers: 3,
+        args: { strategy: 'atomic', increments: 1, failSetup: true },
+      }),
+    ).rejects.toMatchObject({
+      code: 'ERR_WORKER_SCENARIO',
+      workerIndex: 1,
+      message: 'app instance 2 of 3: setup failed on purpose',
+    });
+  });
+
+  test('a target that does not compile is reported as a bundle error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kata-broken-'));
+    try {
+      const broken = join(dir, 'broken.ts');
+      writeFileSync(broken, 'export function createCounter( {');
+      const handle = await counterDatabase();
+      await expect(
+        runWorkers({ scenarioFile, targetFile: broken, databaseFile: handle.file, workers: 2 }),
+      ).rejects.toMatchObject({ code: 'ERR_WORKER_BUNDLE' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('bad options are rejected', async () => {
+    await expect(runWorkers({ scenarioFile, targetFile, databaseFile: '/nowhere.sqlite', workers: 0 })).rejects.toThrow(
+      RangeError,
+    );
+  });
+});
