@@ -2,12 +2,24 @@
  * The runner's child process: one vitest run of one kata against one target. It reports back over
  * IPC only, so nothing the target prints on stdout can be mistaken for a result. Tests run in
  * vitest's forked workers, which have no access to this process's IPC channel.
+ *
+ * The parent runs this file as plain JavaScript, bundled on the fly (see child-bundle.ts): loading
+ * it through tsx would cost most of a second per run in tsx's module hooks.
  */
 import { join } from 'node:path';
-import type { TestModule } from 'vitest/node';
+import type { TestCase, TestModule } from 'vitest/node';
 import { startVitest } from 'vitest/node';
 import { SEED_ENV } from '../kit/seed.ts';
-import { JOB_ENV, type ChildJob, type ChildReport, type RawError, type RawTest } from './protocol.ts';
+import {
+  JOB_ENV,
+  MESSAGE_LIMIT,
+  TEST_LIMIT,
+  type ChildJob,
+  type ChildMessage,
+  type ChildReport,
+  type RawError,
+  type RawTest,
+} from './protocol.ts';
 
 const job = JSON.parse(process.env[JOB_ENV] ?? 'null') as ChildJob | null;
 if (job === null || typeof process.send !== 'function') {
@@ -16,33 +28,53 @@ if (job === null || typeof process.send !== 'function') {
 }
 if (job.seed !== undefined) process.env[SEED_ENV] = String(job.seed);
 
-let report: ChildReport | undefined;
+const send = (message: ChildMessage, done: () => void = () => undefined): void => {
+  if (process.connected && process.send !== undefined) process.send(message, done);
+  else done();
+};
+
+function clip(text: string): string {
+  return text.length > MESSAGE_LIMIT ? `${text.slice(0, MESSAGE_LIMIT - 1)}…` : text;
+}
 
 function toRawError(error: { name?: unknown; message?: unknown; code?: unknown }): RawError {
   return {
-    name: typeof error.name === 'string' ? error.name : 'Error',
-    message: typeof error.message === 'string' ? error.message : String(error.message),
-    ...(typeof error.code === 'string' ? { code: error.code } : {}),
+    name: typeof error.name === 'string' ? clip(error.name) : 'Error',
+    message: clip(typeof error.message === 'string' ? error.message : String(error.message)),
+    ...(typeof error.code === 'string' ? { code: clip(error.code) } : {}),
   };
 }
 
+function toRawTest(testCase: TestCase): RawTest {
+  const result = testCase.result();
+  const seed = testCase.meta().kata?.seed;
+  const duration = testCase.diagnostic()?.duration;
+  return {
+    name: clip(testCase.name),
+    state: result.state,
+    errors: (result.errors ?? []).slice(0, 5).map(toRawError),
+    ...(typeof seed === 'number' ? { seed } : {}),
+    ...(duration === undefined ? {} : { durationMs: duration }),
+  };
+}
+
+let report: ChildReport | undefined;
+const FILE_LIMIT = 5000;
+let streamed = 0;
+
 const reporter = {
+  onTestCaseResult(testCase: TestCase) {
+    if (streamed++ < TEST_LIMIT) send({ type: 'kata-run-result', test: toRawTest(testCase) });
+  },
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<{ name?: unknown; message?: unknown }>) {
     const tests: RawTest[] = [];
-    const errors: RawError[] = unhandled.map(toRawError);
+    const errors: RawError[] = unhandled.slice(0, 20).map(toRawError);
     for (const module of modules) {
-      errors.push(...module.errors().map(toRawError));
+      errors.push(...module.errors().slice(0, 20).map(toRawError));
+      // A failed beforeAll (the target never loaded) is an error of the suite, not of any test.
+      for (const suite of module.children.allSuites()) errors.push(...suite.errors().slice(0, 20).map(toRawError));
       for (const testCase of module.children.allTests()) {
-        const result = testCase.result();
-        const seed = testCase.meta().kata?.seed;
-        const duration = testCase.diagnostic()?.duration;
-        tests.push({
-          name: testCase.name,
-          state: result.state,
-          errors: (result.errors ?? []).map(toRawError),
-          ...(seed === undefined ? {} : { seed }),
-          ...(duration === undefined ? {} : { durationMs: duration }),
-        });
+        if (tests.length < TEST_LIMIT) tests.push(toRawTest(testCase));
       }
     }
     report = { type: 'kata-run-report', tests, errors };
@@ -59,17 +91,48 @@ const vitest = await startVitest(
     include: [join('harness', 'runner', 'target.entry.ts')],
     reporters: [reporter],
     pool: 'forks',
+    maxWorkers: 1,
+    fileParallelism: false,
+    execArgv: [...(job.workerExecArgv ?? [])],
+    // The target's console output is never a result; dropping it in the worker also keeps a
+    // target that prints megabytes from flooding the run.
+    silent: true,
+    cache: false,
     passWithNoTests: true,
+    ...(job.hookTimeoutMs === undefined ? {} : { hookTimeout: job.hookTimeoutMs }),
   },
   { server: { watch: null } },
 );
-await vitest.close();
+const loadedFiles = modulesLoaded();
 
-process.send(
-  report ?? {
-    type: 'kata-run-report',
-    tests: [],
-    errors: [{ name: 'Error', message: 'vitest ended without a report' }],
+/**
+ * Every module vite served to the test worker: the parent checks none came from outside the run's
+ * tree and its packages (a target that loads the reference solution at run time).
+ */
+function modulesLoaded(): string[] {
+  const files = new Set<string>();
+  for (const project of vitest.projects) {
+    for (const environment of Object.values(project.vite.environments)) {
+      for (const id of environment.moduleGraph.idToModuleMap.keys()) {
+        if (files.size < FILE_LIMIT) files.add(clip(id));
+      }
+    }
+  }
+  return [...files];
+}
+
+// The report first: the parent has what it needs and stops the whole group once it arrives, so
+// vitest's own shutdown (stopping its workers politely) costs the run nothing.
+send(
+  report === undefined
+    ? {
+        type: 'kata-run-report',
+        tests: [],
+        errors: [{ name: 'Error', message: 'vitest ended without a report' }],
+        loadedFiles,
+      }
+    : { ...report, loadedFiles },
+  () => {
+    void vitest.close().finally(() => process.exit(0));
   },
-  () => process.exit(0),
 );

@@ -1,4 +1,9 @@
-/** What the runner's child process sends back to its parent over the IPC channel. */
+/**
+ * How the runner's parent and child talk. The child sends results over its IPC channel only, as
+ * each check settles and once more at the end; the parent never reads the child's stdout or exit
+ * code as a result. Progress (which check is running) comes from a file the test worker appends to
+ * synchronously, so it survives a worker that blocks its event loop or dies mid-check.
+ */
 
 export interface RawError {
   readonly name: string;
@@ -15,12 +20,23 @@ export interface RawTest {
   readonly durationMs?: number;
 }
 
+/** The child's final word: every test vitest knows about, and the errors outside any test. */
 export interface ChildReport {
   readonly type: 'kata-run-report';
   readonly tests: readonly RawTest[];
   /** Errors outside any test: the entry failed to load, an unhandled rejection, a crashed worker. */
   readonly errors: readonly RawError[];
+  /** Every module id vite served to the test worker (capped). */
+  readonly loadedFiles?: readonly string[];
 }
+
+/** Sent as soon as one test settles, so results survive a run that is killed later. */
+export interface ChildResult {
+  readonly type: 'kata-run-result';
+  readonly test: RawTest;
+}
+
+export type ChildMessage = ChildReport | ChildResult;
 
 /** What the parent tells the child to run, passed in the KATA_JOB environment variable. */
 export interface ChildJob {
@@ -30,9 +46,47 @@ export interface ChildJob {
   readonly targetFile: string;
   readonly only?: readonly string[];
   readonly seed?: number;
+  /** File the test worker appends progress lines to (see ProgressEvent). Default: none. */
+  readonly progressFile?: string;
+  /** Name of the canary test: a test that must fail, proving the assertions still work. */
+  readonly canary?: string;
+  /** Caps every check's time limit, in milliseconds (tests of the grader itself use short limits). */
+  readonly timeoutCapMs?: number;
+  /** Time limit for loading the target, in milliseconds: vitest's hook timeout. Default: vitest's. */
+  readonly hookTimeoutMs?: number;
+  /** Node arguments for vitest's worker processes (heap limit). */
+  readonly workerExecArgv?: readonly string[];
 }
 
 export const JOB_ENV = 'KATA_JOB';
+
+/** Lines of the progress file, one event per line. */
+export const PROGRESS = {
+  /** The target module starts loading. */
+  loadStart: 'L',
+  /** The target module loaded (or failed to load). */
+  loadEnd: 'l',
+  /** `S <check id>`: a check body starts. */
+  checkStart: 'S',
+  /** `E <check id>`: a check body settled. */
+  checkEnd: 'E',
+} as const;
+
+/** A test name no check can have: check ids are kebab-case, so they never contain a colon. */
+export function canaryName(nonce: string): string {
+  return `canary:${nonce}`;
+}
+
+/** The message the canary must fail with, exactly, when every probe failed as it must. */
+export function canaryIntactMessage(name: string): string {
+  return `${name}: every assertion that must fail failed`;
+}
+
+/** Longest message kept from one error: a megabyte error message must not travel or be stored. */
+export const MESSAGE_LIMIT = 2000;
+
+/** Most tests kept from one report: a run cannot flood the parent with fake tests. */
+export const TEST_LIMIT = 1000;
 
 export function isChildReport(value: unknown): value is ChildReport {
   return (
@@ -41,5 +95,18 @@ export function isChildReport(value: unknown): value is ChildReport {
     (value as { type?: unknown }).type === 'kata-run-report' &&
     Array.isArray((value as { tests?: unknown }).tests) &&
     Array.isArray((value as { errors?: unknown }).errors)
+  );
+}
+
+export function isChildResult(value: unknown): value is ChildResult {
+  const test = (value as { test?: unknown } | null)?.test;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { type?: unknown }).type === 'kata-run-result' &&
+    typeof test === 'object' &&
+    test !== null &&
+    typeof (test as { name?: unknown }).name === 'string' &&
+    Array.isArray((test as { errors?: unknown }).errors)
   );
 }

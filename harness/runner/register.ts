@@ -4,12 +4,14 @@
  * suite expects the reference to pass, a stub to be "not started" and a wrong/ file to fail the
  * checks its header names.
  */
+import { appendFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, test, type TestContext } from 'vitest';
 import { createCheckContext } from '../kit/context.ts';
 import { isNotImplemented, surfaceNotImplemented, toError } from '../kit/errors.ts';
 import { seedForCheck } from '../kit/seed.ts';
 import { collectChecks, resolveCheck, type CheckBody, type KataSpec, type ResolvedCheck } from '../kit/spec.ts';
+import { canaryIntactMessage, PROGRESS } from './protocol.ts';
 
 export type Expectation =
   /** Register every check as a plain test; passing and failing are both results. */
@@ -47,6 +49,28 @@ export interface RegisterOptions {
   /** Absolute path of the implementation under test. */
   readonly targetFile: string;
   readonly expectation: Expectation;
+  /**
+   * File to append progress lines to, synchronously, so the runner knows which check was running
+   * when a worker blocked or died. Default: none.
+   */
+  readonly progressFile?: string;
+  /**
+   * Registers, after every check, a test of this name that must fail: it runs assertions that
+   * cannot pass, so a target that tampered with the assertion library is caught. Default: none.
+   */
+  readonly canary?: string;
+  /** Caps every check's time limit, in milliseconds. Default: each check's own limit. */
+  readonly timeoutCapMs?: number;
+}
+
+/** Thrown when an assertion that cannot pass passed: the target tampered with the test framework. */
+export class TamperedAssertionsError extends Error {
+  readonly code = 'ERR_KATA_TAMPERED';
+
+  constructor(detail: string) {
+    super(`the test framework was tampered with: ${detail}`);
+    this.name = 'TamperedAssertionsError';
+  }
 }
 
 export function registerSpec<Impl>(spec: KataSpec<Impl>, options: RegisterOptions): void {
@@ -54,15 +78,19 @@ export function registerSpec<Impl>(spec: KataSpec<Impl>, options: RegisterOption
   const expectation = options.expectation;
   const wanted = selectChecks(declared, expectation);
 
+  const progress = progressWriter(options.progressFile);
+
   describe(options.label, () => {
     let loaded: { ok: true; module: Impl } | { ok: false; error: Error } | undefined;
 
     beforeAll(async () => {
+      progress(PROGRESS.loadStart);
       try {
         loaded = { ok: true, module: (await import(pathToFileURL(options.targetFile).href)) as Impl };
       } catch (thrown) {
         loaded = { ok: false, error: new TargetLoadError(options.label, toError(thrown)) };
       }
+      progress(PROGRESS.loadEnd);
     });
 
     const loadedModule = (): Impl => {
@@ -75,9 +103,21 @@ export function registerSpec<Impl>(spec: KataSpec<Impl>, options: RegisterOption
       check(definition, body) {
         const check = resolveCheck(spec.slug, definition);
         if (!wanted.has(check.id)) return;
-        const run = (context: TestContext) =>
-          runCheck(spec.slug, check, body, loadedModule(), options.targetFile, context);
-        const testOptions = { timeout: check.timeoutMs };
+        const run = async (context: TestContext) => {
+          progress(`${PROGRESS.checkStart} ${check.id}`);
+          try {
+            await runCheck(spec.slug, check, body, loadedModule(), options.targetFile, context);
+          } finally {
+            try {
+              assertionsStillFail();
+            } finally {
+              progress(`${PROGRESS.checkEnd} ${check.id}`);
+            }
+          }
+        };
+        const timeout =
+          options.timeoutCapMs === undefined ? check.timeoutMs : Math.min(check.timeoutMs, options.timeoutCapMs);
+        const testOptions = { timeout };
         switch (expectation.kind) {
           case 'report':
             test(check.id, testOptions, run);
@@ -100,6 +140,84 @@ export function registerSpec<Impl>(spec: KataSpec<Impl>, options: RegisterOption
         }
       },
     });
+
+    if (options.canary !== undefined) registerCanary(options.canary);
+  });
+}
+
+/** Appends one line per event; a missing option or an unwritable file makes it a no-op. */
+function progressWriter(file: string | undefined): (line: string) => void {
+  if (file === undefined) return () => undefined;
+  return (line) => {
+    try {
+      appendFileSync(file, `${line}\n`);
+    } catch {
+      // Progress is advisory: the verdict never depends on it.
+    }
+  };
+}
+
+/** Assertions that can never pass, each named for the report. Captured before any target loads. */
+const IMPOSSIBLE_ASSERTIONS: readonly (readonly [string, () => void])[] = [
+  ['expect(1).toBe(2)', () => expect(1).toBe(2)],
+  ['expect(false).toBe(true)', () => expect(false).toBe(true)],
+  ['expect(true).toBe(false)', () => expect(true).toBe(false)],
+  ['expect({ a: 1 }).toEqual({ a: 2 })', () => expect({ a: 1 }).toEqual({ a: 2 })],
+  ['expect([1]).toStrictEqual([2])', () => expect([1]).toStrictEqual([2])],
+  ['expect(2).toBeLessThan(1)', () => expect(2).toBeLessThan(1)],
+  ['expect(1).toBeGreaterThan(2)', () => expect(1).toBeGreaterThan(2)],
+  ['expect("a").toMatch(/b/)', () => expect('a').toMatch(/b/)],
+  ['expect([1]).toContain(2)', () => expect([1]).toContain(2)],
+  ['expect(undefined).toBeDefined()', () => expect(undefined).toBeDefined()],
+  ['expect(null).toBeInstanceOf(TypeError)', () => expect(null).toBeInstanceOf(TypeError)],
+  ['expect(() => {}).toThrow()', () => expect(() => undefined).toThrow()],
+  ['expect(0).toBeTruthy()', () => expect(0).toBeTruthy()],
+  ['expect(1).not.toBe(1)', () => expect(1).not.toBe(1)],
+];
+
+/** The first few: cheap enough to run after every check. */
+const QUICK_PROBES = IMPOSSIBLE_ASSERTIONS.slice(0, 4);
+
+/**
+ * The assertions that passed although they cannot pass. The probes do not count towards the
+ * check's own `expect.assertions(n)`: the assertion counter is restored afterwards.
+ */
+function escapedAssertions(probes: typeof IMPOSSIBLE_ASSERTIONS): string[] {
+  const escaped: string[] = [];
+  const { assertionCalls } = expect.getState();
+  try {
+    for (const [label, assertion] of probes) {
+      let threw = false;
+      try {
+        assertion();
+      } catch {
+        threw = true;
+      }
+      if (!threw) escaped.push(label);
+    }
+  } finally {
+    expect.setState({ assertionCalls });
+  }
+  return escaped;
+}
+
+/** After every check: a check cannot pass once the assertion library stops failing. */
+function assertionsStillFail(): void {
+  const escaped = escapedAssertions(QUICK_PROBES);
+  if (escaped.length > 0) throw new TamperedAssertionsError(`${escaped.join(', ')} passed`);
+}
+
+/**
+ * The canary fails, always: with the exact intact message when every impossible assertion failed,
+ * with the list of those that passed otherwise. The runner reads a canary that passed, went missing
+ * or failed with any other message as tampering, and trusts none of the run's results.
+ */
+function registerCanary(name: string): void {
+  test(name, () => {
+    const escaped = escapedAssertions(IMPOSSIBLE_ASSERTIONS);
+    throw new Error(
+      escaped.length === 0 ? canaryIntactMessage(name) : `${name}: tampered: ${escaped.join(', ')} passed`,
+    );
   });
 }
 

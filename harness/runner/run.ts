@@ -1,15 +1,58 @@
 /**
- * Runs one kata's spec against one target in a child process group with a wall-clock deadline.
- * The verdict comes over IPC and is checked against the spec's own list of checks; the child's
- * stdout and exit code are never read as results.
+ * Runs one kata's spec against one target in a supervised child process. The verdict comes over
+ * IPC and is checked against the spec's own list of checks and a canary that must fail; the
+ * child's stdout and exit code are never read as results.
+ *
+ * Supervision, per attempt:
+ * - the child starts in its own process group (or its own namespaces, see isolation.ts), with an
+ *   allow-listed environment and a scratch HOME and TMPDIR;
+ * - a poller sums the resident memory of every process of the run (heap and off-heap alike) and
+ *   stops the run at its limit;
+ * - the test worker appends which check is running to a progress file, synchronously, so a check
+ *   that blocks the event loop past its time limit is stopped and named, and a worker that dies is
+ *   pinned to the check it was running;
+ * - the whole group is killed at the end, whatever happened, with everything it started.
+ *
+ * A check that blocked, crashed or blew the memory limit fails with that reason, and the checks it
+ * kept from running are run again in a fresh attempt without it, so one bad check does not cost
+ * the others. Passes count only from an attempt whose canary failed as it must.
  */
 import { spawn } from 'node:child_process';
-
-import { fileURLToPath } from 'node:url';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { findKata, harnessRoot, loadSpec } from '../catalog/catalog.ts';
-import { collectChecks } from '../kit/spec.ts';
-import { mapOutcomes, oneLine, runStatus, type KataRun } from './outcomes.ts';
-import { isChildReport, JOB_ENV, type ChildJob, type ChildReport } from './protocol.ts';
+import { collectChecks, type ResolvedCheck } from '../kit/spec.ts';
+import { childBundle } from '../grader/sandbox/child-bundle.ts';
+import { runEnvironment } from '../grader/sandbox/environment.ts';
+import {
+  launchCommand,
+  type IsolationChoice,
+  type IsolationMode,
+  type SandboxPaths,
+} from '../grader/sandbox/isolation.ts';
+import { killGroup, watchRun } from '../grader/sandbox/process-table.ts';
+import {
+  judgeAttempt,
+  oneLine,
+  runStatus,
+  type AttemptRecord,
+  type CheckOutcome,
+  type KataRun,
+  type ProgressState,
+  type StopCause,
+} from './outcomes.ts';
+import {
+  canaryName,
+  isChildReport,
+  isChildResult,
+  JOB_ENV,
+  PROGRESS,
+  type ChildJob,
+  type ChildReport,
+  type RawTest,
+} from './protocol.ts';
 
 export interface RunOptions {
   /** The tree that holds harness/ and katas/. Default: this repository. */
@@ -18,125 +61,454 @@ export interface RunOptions {
   readonly only?: readonly string[];
   /** Seed for every randomised check. Default: each check's own fixed seed. */
   readonly seed?: number;
-  /** Wall-clock limit for the whole run, after which the process group is killed. Default: 120000. */
+  /** Wall-clock limit for the whole run, all attempts together. Default: 60 s plus every check's limit. */
   readonly deadlineMs?: number;
-  /** Extra arguments for the child's node, e.g. heap limits. Default: none. */
+  /** Extra arguments for the child's node. Default: none. */
   readonly nodeArgs?: readonly string[];
-  /** The child's environment. Default: this process's environment. */
-  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Variables added to the run's environment. The environment is otherwise an allow-list (PATH,
+   * locale), never a copy of this process's: no secrets, no NODE_OPTIONS.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Keeps at most this many bytes of the child's output for diagnostics. Default: 65536. */
   readonly outputLimitBytes?: number;
+  /**
+   * The checks to expect, as the caller collected them from a spec it trusts. Default: collected
+   * from `root`'s spec in this process.
+   */
+  readonly checks?: readonly ResolvedCheck[];
+  /** Resident memory limit for all processes of the run together, in MB. Default: 2048. */
+  readonly memoryLimitMb?: number;
+  /** V8 heap limit for the test worker, in MB. Default: half the memory limit. */
+  readonly heapLimitMb?: number;
+  /** Time limit for loading the target module, in milliseconds. Default: 20000. */
+  readonly loadTimeoutMs?: number;
+  /** Caps every check's time limit (the grader's own tests use short ones). Default: none. */
+  readonly timeoutCapMs?: number;
+  /** How long past its limit a check that blocks the event loop may run before it is killed. Default: 2000. */
+  readonly graceMs?: number;
+  /** Fresh attempts after a check blocked or crashed, for the checks it kept from running. Default: 2. */
+  readonly maxRestarts?: number;
+  /** Adds the canary, a test that must fail. Default: true. */
+  readonly canary?: boolean;
+  /** `auto` uses Linux namespaces where they work. Default: `process-group`. */
+  readonly isolation?: IsolationChoice;
+  /** Read-only and hidden directories, with namespaces. */
+  readonly sandbox?: SandboxPaths;
+  /** A scratch directory the run may use (and leave behind). Default: a fresh temporary one, removed after. */
+  readonly workDir?: string;
 }
 
 export const DEFAULT_DEADLINE_MS = 120_000;
-
-const childFile = fileURLToPath(new URL('./child.ts', import.meta.url));
-const tsxLoader = import.meta.resolve('tsx');
+export const DEFAULT_MEMORY_LIMIT_MB = 2048;
+export const DEFAULT_LOAD_TIMEOUT_MS = 20_000;
+export const DEFAULT_GRACE_MS = 2_000;
+export const DEFAULT_MAX_RESTARTS = 2;
+/** Once every expected result is in, how long the child may take to wrap up before it is stopped. */
+const WRAP_UP_MS = 5_000;
+/** Startup budget of an attempt, before the target starts loading: our own code only. */
+const STARTUP_BUDGET_MS = 60_000;
+const PROGRESS_LIMIT_BYTES = 1 << 20;
+/** Marks every process of a run (that keeps the environment it inherited), to find them at the end. */
+const MARKER_ENV = 'KATA_RUN_MARKER';
 
 export async function runKata(slug: string, targetFile: string, options: RunOptions = {}): Promise<KataRun> {
   const root = options.root ?? harnessRoot;
-  const kata = findKata(slug, root);
-  const checks = collectChecks(await loadSpec(kata)).filter(
-    (check) => options.only === undefined || options.only.includes(check.id),
-  );
+  const declared = options.checks ?? collectChecks(await loadSpec(findKata(slug, root)));
+  const checks = declared.filter((check) => options.only === undefined || options.only.includes(check.id));
   const started = performance.now();
-  const { report, problems } = await runChild(
-    {
+  const ownWorkDir = options.workDir === undefined;
+  const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'kata-run-'));
+  try {
+    return await superviseRun(slug, targetFile, root, checks, workDir, options, started);
+  } finally {
+    if (ownWorkDir) rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+async function superviseRun(
+  slug: string,
+  targetFile: string,
+  root: string,
+  checks: readonly ResolvedCheck[],
+  workDir: string,
+  options: RunOptions,
+  started: number,
+): Promise<KataRun> {
+  const limits = resolveLimits(checks, options);
+  const deadline = started + limits.deadlineMs;
+  const childFile = join(workDir, 'child.mjs');
+  writeFileSync(childFile, await childBundle());
+  const home = join(workDir, 'home');
+  const tmp = join(workDir, 'tmp');
+  mkdirSync(home, { recursive: true });
+  mkdirSync(tmp, { recursive: true });
+
+  const settled = new Map<string, CheckOutcome>();
+  const problems: string[] = [];
+  let pending = [...checks];
+  let attempts = 0;
+  let mode: IsolationMode = 'process-group';
+  let peakRssBytes = 0;
+  let tampered = false;
+  let verified = false;
+  let loadError: string | undefined;
+  const loadedFiles = new Set<string>();
+
+  while (pending.length > 0) {
+    attempts++;
+    const canary = options.canary === false ? undefined : canaryName(randomBytes(6).toString('hex'));
+    const marker = randomBytes(8).toString('hex');
+    const job: ChildJob = {
       root,
       slug,
       targetFile,
-      ...(options.only ? { only: options.only } : {}),
+      ...(pending.length === checks.length && options.only === undefined ? {} : { only: pending.map((c) => c.id) }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
-    },
-    options,
-  );
-  const mapped = mapOutcomes(checks, report, problems);
+      progressFile: join(workDir, `progress-${attempts}`),
+      ...(canary === undefined ? {} : { canary }),
+      ...(options.timeoutCapMs === undefined ? {} : { timeoutCapMs: options.timeoutCapMs }),
+      hookTimeoutMs: limits.loadTimeoutMs,
+      workerExecArgv: [`--max-old-space-size=${limits.heapLimitMb}`],
+    };
+    const record = await runAttempt(job, pending, {
+      ...limits,
+      childFile,
+      env: runEnvironment({ home, tmp }, { ...options.env, [JOB_ENV]: JSON.stringify(job), [MARKER_ENV]: marker }),
+      marker: `${MARKER_ENV}=${marker}`,
+      deadline,
+      options,
+    });
+    mode = record.mode;
+    for (const file of record.loadedFiles ?? []) loadedFiles.add(file);
+    peakRssBytes = Math.max(peakRssBytes, record.peakRssBytes);
+    const judgement = judgeAttempt(record);
+    problems.push(...judgement.problems);
+    for (const [id, outcome] of judgement.settled) settled.set(id, outcome);
+    tampered ||= judgement.integrity === 'tampered';
+    verified ||= judgement.integrity === 'intact';
+    if (judgement.loadError !== undefined) loadError = judgement.loadError;
+
+    pending = pending.filter((check) => !settled.has(check.id));
+    if (pending.length === 0) break;
+    const why = judgement.fatal ?? judgement.unfinished;
+    const outOfAttempts = attempts > limits.maxRestarts;
+    const outOfTime = performance.now() >= deadline - 1_000;
+    if (judgement.fatal !== undefined || judgement.settled.size === 0 || outOfAttempts || outOfTime) {
+      const reason =
+        judgement.fatal ??
+        (outOfTime
+          ? `not run: the run's time limit of ${seconds(limits.deadlineMs)} was spent (${why})`
+          : outOfAttempts && judgement.settled.size > 0
+            ? `not run: the run was stopped ${attempts} times (last: ${why})`
+            : `not run: ${why}`);
+      for (const check of pending) {
+        settled.set(check.id, {
+          check,
+          status: judgement.fatalStatus ?? 'missing',
+          reason: oneLine(reason),
+          cause: judgement.fatalCause ?? 'not-run',
+        });
+      }
+      pending = [];
+    }
+  }
+
+  // Verified: some attempt's canary failed as it must (and only such attempts' passes count).
+  const integrity: KataRun['integrity'] = tampered ? 'tampered' : verified ? 'verified' : 'unverified';
+  const outcomes = checks.map((check) => settled.get(check.id)!);
   return {
     slug,
     targetFile,
-    status: runStatus(mapped.outcomes, mapped.problems),
-    outcomes: mapped.outcomes,
-    problems: mapped.problems,
+    status: runStatus(outcomes, problems),
+    outcomes,
+    problems: [...new Set(problems)],
     durationMs: Math.round(performance.now() - started),
+    attempts,
+    isolation: mode,
+    peakMemoryBytes: peakRssBytes,
+    integrity,
+    ...(loadError === undefined ? {} : { loadError }),
+    loadedFiles: [...loadedFiles],
   };
 }
 
-interface ChildResult {
-  readonly report: ChildReport | undefined;
-  readonly problems: string[];
-  /** The tail of what the child printed, for diagnosing a crash. */
-  readonly output: string;
+interface Limits {
+  readonly deadlineMs: number;
+  readonly memoryLimitMb: number;
+  readonly heapLimitMb: number;
+  readonly loadTimeoutMs: number;
+  readonly graceMs: number;
+  readonly maxRestarts: number;
+  readonly outputLimit: number;
+  readonly checkLimitMs: (check: ResolvedCheck) => number;
 }
 
-export function runChild(job: ChildJob, options: RunOptions = {}): Promise<ChildResult> {
-  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
-  const outputLimit = options.outputLimitBytes ?? 65_536;
+function resolveLimits(checks: readonly ResolvedCheck[], options: RunOptions): Limits {
+  const checkLimitMs = (check: ResolvedCheck): number =>
+    options.timeoutCapMs === undefined ? check.timeoutMs : Math.min(check.timeoutMs, options.timeoutCapMs);
+  const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
+  const loadTimeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
+  const everyCheckMs = checks.reduce((sum, check) => sum + checkLimitMs(check), 0);
+  return {
+    deadlineMs: options.deadlineMs ?? Math.max(DEFAULT_DEADLINE_MS, 60_000 + loadTimeoutMs + everyCheckMs),
+    memoryLimitMb,
+    heapLimitMb: options.heapLimitMb ?? Math.max(64, Math.floor(memoryLimitMb / 2)),
+    loadTimeoutMs,
+    graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+    maxRestarts: options.maxRestarts ?? DEFAULT_MAX_RESTARTS,
+    outputLimit: options.outputLimitBytes ?? 65_536,
+    checkLimitMs,
+  };
+}
+
+interface AttemptSetup extends Limits {
+  readonly childFile: string;
+  /** NAME=value in the run's environment, to find its processes at the end. */
+  readonly marker: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly deadline: number;
+  readonly options: RunOptions;
+}
+
+function runAttempt(job: ChildJob, checks: readonly ResolvedCheck[], setup: AttemptSetup): Promise<AttemptRecord> {
+  const byId = new Map(checks.map((check) => [check.id, check]));
+  const launch = launchCommand(
+    process.execPath,
+    [...(setup.options.nodeArgs ?? []), setup.childFile],
+    setup.options.isolation ?? 'process-group',
+    setup.options.sandbox,
+  );
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', tsxLoader, childFile], {
+    const attemptStarted = performance.now();
+    const streamed: RawTest[] = [];
+    const progress = new ProgressReader(job.progressFile!);
+    let report: ChildReport | undefined;
+    let stop: StopCause | undefined;
+    let exit: string | undefined;
+    let output = '';
+    let allReportedAt: number | undefined;
+
+    const child = spawn(launch.command, launch.args, {
       cwd: job.root,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...(options.env ?? process.env), [JOB_ENV]: JSON.stringify(job) },
+      env: setup.env,
     });
-    let report: ChildReport | undefined;
-    const problems: string[] = [];
-    let output = '';
+    let heapExhausted = false;
     const keep = (chunk: Buffer): void => {
-      output = (output + chunk.toString('utf8')).slice(-outputLimit);
+      output = (output + chunk.toString('utf8')).slice(-setup.outputLimit);
+      // V8's fatal message is followed by a native stack trace, so look for it as it passes.
+      heapExhausted ||= /JavaScript heap out of memory|Reached heap limit/.test(output);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+
+    const expectedNames = new Set([...byId.keys(), ...(job.canary === undefined ? [] : [job.canary])]);
+    const reportedNames = new Set<string>();
     child.on('message', (message) => {
-      if (report === undefined && isChildReport(message)) report = message;
+      if (isChildResult(message)) {
+        if (streamed.length < 2 * expectedNames.size + 10) streamed.push(message.test);
+        reportedNames.add(message.test.name);
+        if (allReportedAt === undefined && [...expectedNames].every((name) => reportedNames.has(name))) {
+          allReportedAt = performance.now();
+        }
+      } else if (report === undefined && isChildReport(message)) {
+        report = message;
+        // Everything is in: nothing the group does from here on can change the verdict.
+        finish();
+      }
     });
 
     let settled = false;
     const finish = (): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clearTimeout(backstop);
+      // Read first: a check still running when the child died is the one to blame.
+      progress.read();
       killGroup(child.pid);
+      watcher?.stop();
+      progress.close();
       child.stdout?.destroy();
       child.stderr?.destroy();
-      resolve({ report, problems, output });
+      if (child.connected) child.disconnect();
+      resolve({
+        checks,
+        tests: mergeResults(streamed, report?.tests),
+        errors: report?.errors ?? [],
+        completed: report !== undefined,
+        canary: job.canary,
+        stop,
+        exit,
+        progress: progress.state,
+        outputTail: oneLine(output.split('\n').slice(-12).join('\n'), 600),
+        heapExhausted,
+        peakRssBytes: watcher?.peakRssBytes ?? 0,
+        mode: launch.mode,
+        loadedFiles: report?.loadedFiles ?? [],
+      });
     };
-    const timer = setTimeout(() => {
-      problems.push(`timed out after ${Math.round(deadlineMs / 1000)} s: the run was stopped`);
+    const stopWith = (cause: StopCause): void => {
+      if (stop === undefined) stop = cause;
       finish();
-    }, deadlineMs);
+    };
+
+    const onTick = (): void => {
+      if (settled) return;
+      const now = performance.now();
+      progress.read();
+      const state = progress.state;
+      if (now >= setup.deadline) return stopWith({ kind: 'deadline', limitMs: setup.deadlineMs });
+      if (state.loadStartedAt === undefined && now - attemptStarted > STARTUP_BUDGET_MS) {
+        return stopWith({ kind: 'startup', limitMs: STARTUP_BUDGET_MS });
+      }
+      if (state.loading && state.loadStartedAt !== undefined) {
+        if (now - state.loadStartedAt > setup.loadTimeoutMs + setup.graceMs) {
+          return stopWith({ kind: 'load-timeout', limitMs: setup.loadTimeoutMs });
+        }
+      }
+      const running = state.running === undefined ? undefined : byId.get(state.running);
+      if (running !== undefined && state.runningSince !== undefined) {
+        const limit = setup.checkLimitMs(running);
+        if (now - state.runningSince > limit + setup.graceMs) {
+          return stopWith({ kind: 'check-timeout', check: running.id, limitMs: limit });
+        }
+      }
+      if (allReportedAt !== undefined && now - allReportedAt > WRAP_UP_MS) {
+        return stopWith({ kind: 'wrap-up', limitMs: WRAP_UP_MS });
+      }
+    };
+
+    const watcher =
+      child.pid === undefined
+        ? undefined
+        : watchRun(child.pid, {
+            memoryLimitBytes: setup.memoryLimitMb * 1024 * 1024,
+            marker: setup.marker,
+            onMemoryExceeded: (usedBytes) => {
+              progress.read();
+              stopWith({
+                kind: 'memory',
+                limitMb: setup.memoryLimitMb,
+                usedMb: Math.round(usedBytes / (1024 * 1024)),
+                ...(progress.state.running === undefined ? {} : { check: progress.state.running }),
+              });
+            },
+            onTick,
+          });
+    const backstop = setTimeout(
+      () => stopWith({ kind: 'deadline', limitMs: setup.deadlineMs }),
+      Math.max(0, setup.deadline - performance.now()),
+    );
+
     child.on('error', (error) => {
-      problems.push(`could not start the runner: ${error.message}`);
-      finish();
+      stopWith({ kind: 'spawn-error', message: error.message });
     });
-    // Wait for the IPC channel to drain (disconnect) and the process to exit, but not for 'close':
-    // a detached grandchild may hold the output pipes open long after the child is gone.
-    let exitedWith: string | undefined;
+    // Wait for the process to exit and its IPC channel to drain, but not for 'close': a detached
+    // grandchild may hold the output pipes open long after the child is gone.
     let disconnected = false;
     const settleAfterExit = (): void => {
-      if (exitedWith === undefined || !disconnected) return;
-      if (report === undefined) {
-        const tail = oneLine(output.split('\n').slice(-8).join('\n'), 400);
-        problems.push(`the run ended (${exitedWith}) without a report${tail ? `: ${tail}` : ''}`);
-      }
-      finish();
+      if (exit !== undefined && disconnected) finish();
     };
     child.on('disconnect', () => {
       disconnected = true;
       settleAfterExit();
     });
     child.on('exit', (code, signal) => {
-      exitedWith = signal ?? `exit code ${code}`;
+      exit = signal ?? `exit code ${code}`;
       if (!child.connected) disconnected = true;
       settleAfterExit();
     });
   });
 }
 
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // The group is already gone.
+/**
+ * The final report's tests, except where a worker died: vitest then reports every test it had not
+ * heard the end of as pending, and the results streamed before the crash are the better record.
+ */
+function mergeResults(streamed: readonly RawTest[], final: readonly RawTest[] | undefined): readonly RawTest[] {
+  if (final === undefined) return streamed;
+  const settledEarlier = new Map<string, RawTest>();
+  for (const test of streamed)
+    if (test.state === 'passed' || test.state === 'failed') settledEarlier.set(test.name, test);
+  return final.map((test) =>
+    test.state === 'pending' || test.state === 'skipped' ? (settledEarlier.get(test.name) ?? test) : test,
+  );
+}
+
+/** Reads the progress file as it grows; the candidate's process can write it, so it is advisory. */
+class ProgressReader {
+  private fd: number | undefined;
+  private offset = 0;
+  private partial = '';
+  readonly state: ProgressState & { loadStartedAt?: number; runningSince?: number } = {
+    loading: false,
+    loaded: false,
+    running: undefined,
+    started: [],
+  };
+
+  constructor(private readonly file: string) {}
+
+  read(): void {
+    if (this.offset >= PROGRESS_LIMIT_BYTES) return;
+    if (this.fd === undefined) {
+      try {
+        this.fd = openSync(this.file, 'r');
+      } catch {
+        return;
+      }
+    }
+    const buffer = Buffer.alloc(64 * 1024);
+    for (;;) {
+      let count: number;
+      try {
+        count = readSync(this.fd, buffer, 0, buffer.length, this.offset);
+      } catch {
+        return;
+      }
+      if (count <= 0) return;
+      this.offset += count;
+      const lines = (this.partial + buffer.toString('utf8', 0, count)).split('\n');
+      this.partial = lines.pop() ?? '';
+      for (const line of lines) this.apply(line);
+      if (this.offset >= PROGRESS_LIMIT_BYTES) return;
+    }
   }
+
+  private apply(line: string): void {
+    const now = performance.now();
+    const [event, id] = [line.slice(0, 1), line.slice(2)];
+    switch (event) {
+      case PROGRESS.loadStart:
+        this.state.loading = true;
+        this.state.loadStartedAt ??= now;
+        break;
+      case PROGRESS.loadEnd:
+        this.state.loading = false;
+        this.state.loaded = true;
+        break;
+      case PROGRESS.checkStart:
+        this.state.running = id;
+        this.state.runningSince = now;
+        this.state.started.push(id);
+        break;
+      case PROGRESS.checkEnd:
+        if (this.state.running === id) {
+          this.state.running = undefined;
+          this.state.runningSince = undefined;
+        }
+        break;
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }

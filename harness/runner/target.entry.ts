@@ -15,4 +15,7 @@ registerSpec(spec, {
   label: job.slug,
   targetFile: job.targetFile,
   expectation: job.only === undefined ? { kind: 'report' } : { kind: 'report', only: job.only },
+  ...(job.progressFile === undefined ? {} : { progressFile: job.progressFile }),
+  ...(job.canary === undefined ? {} : { canary: job.canary }),
+  ...(job.timeoutCapMs === undefined ? {} : { timeoutCapMs: job.timeoutCapMs }),
 });

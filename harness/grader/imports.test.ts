@@ -1,0 +1,107 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { scanSubmission, SubmissionError } from './imports.ts';
+
+const base = mkdtempSync(join(tmpdir(), 'kata-imports-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+let serial = 0;
+
+function submission(files: Record<string, string>): string {
+  const dir = join(base, String(++serial));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return dir;
+}
+
+const scan = (sourceDir: string, kataFiles: readonly string[] = ['spec.ts', 'stub.ts', 'kata.json', 'model.ts']) =>
+  scanSubmission({
+    slug: 'seats',
+    sourceDir,
+    kataFiles: new Set(kataFiles),
+    allowedPackages: ['vitest', 'fast-check', 'better-sqlite3', 'p-queue', 'chalk', 'tsx', 'esbuild', 'typescript'],
+  });
+
+describe('the import scan', () => {
+  test('allows built-ins, the kit, the kata files and the packages the grader provides', async () => {
+    const dir = submission({
+      'index.ts': [
+        "import { randomUUID } from 'node:crypto';",
+        "import { setTimeout } from 'timers/promises';",
+        "import Database from 'better-sqlite3';",
+        "import PQueue from 'p-queue';",
+        "import { NotImplementedError } from '../../harness/kit/index.ts';",
+        "import { SeatModel } from './model.ts';",
+        "import type { Expect } from 'vitest';",
+        "import { helper } from './lib/helper.ts';",
+        'export const all = [randomUUID, setTimeout, Database, PQueue, NotImplementedError, SeatModel, helper];',
+      ].join('\n'),
+      'lib/helper.ts': "import fc from 'fast-check';\nexport const helper = fc;\n",
+    });
+    const result = await scan(dir);
+    expect(result.violations).toEqual([]);
+    expect(result.files.map((file) => file.path)).toEqual(['index.ts', 'lib/helper.ts']);
+  });
+
+  test.each([
+    [
+      "import pRetry from 'p-retry';",
+      /imports "p-retry", a package the grader does not provide \(allowed: fast-check, better-sqlite3, p-queue, chalk/,
+    ],
+    ["import { expect } from 'vitest';", /imports "vitest": the test tooling is not for submissions/],
+    [
+      "export { isAnagram } from '../../solutions/seats/index.ts';",
+      /imports "..\/..\/solutions\/seats\/index.ts", outside its kata folder/,
+    ],
+    ["import '/work/main/solutions/seats/index.ts';", /outside its kata folder/],
+    ["import other from '../anagram/index.ts';", /outside its kata folder/],
+    ["const lib = await import('p-retry');", /"p-retry", a package the grader does not provide/],
+    ["const { createRequire } = await import('node:module'); createRequire(import.meta.url)('mitt');", /^$/],
+  ])('%s', async (line, message) => {
+    const result = await scan(submission({ 'index.ts': `${line}\nexport const x = 1;\n` }));
+    if (message.source === '^$') expect(result.violations).toEqual([]);
+    else expect(result.violations.join('\n')).toMatch(message);
+  });
+
+  test('notes an import whose name is computed at run time', async () => {
+    const result = await scan(
+      submission({ 'index.ts': "const name = ['p', 'retry'].join('-');\nawait import(name);\n" }),
+    );
+    expect(result.violations).toEqual([]);
+    expect(result.notes.join('\n')).toMatch(/computed at run time/);
+  });
+
+  test('takes the kata files from the grader, not the submission', async () => {
+    const dir = submission({
+      'index.ts': "import { SeatModel } from './model.ts';\nexport const x = SeatModel;\n",
+      'model.ts': "import pRetry from 'p-retry';\nexport const SeatModel = pRetry;\n",
+    });
+    const result = await scan(dir);
+    expect(result.violations).toEqual([]);
+    expect(result.files.map((file) => file.path)).toEqual(['index.ts']);
+  });
+
+  test('refuses a symbolic link', async () => {
+    const dir = submission({ 'elsewhere.ts': 'export const x = 1;\n' });
+    mkdirSync(join(dir, 'kata'));
+    symlinkSync(join(dir, 'elsewhere.ts'), join(dir, 'kata', 'index.ts'));
+    await expect(scan(join(dir, 'kata'))).rejects.toThrow(SubmissionError);
+    await expect(scan(join(dir, 'kata'))).rejects.toThrow(/is a symbolic link/);
+  });
+
+  test('refuses a file reached through a linked folder that leads elsewhere', async () => {
+    const outside = submission({ 'secret.ts': 'export const answer = 42;\n' });
+    const dir = submission({ 'index.ts': "export { answer } from './lib/secret.ts';\n" });
+    symlinkSync(outside, join(dir, 'lib'));
+    await expect(scan(dir)).rejects.toThrow(/katas\/seats\/lib\/secret.ts lies outside the submission's folder/);
+  });
+
+  test('lets a syntax error through to the run, which reports it', async () => {
+    const result = await scan(submission({ 'index.ts': 'export function broken( {\n' }));
+    expect(result.violations).toEqual([]);
+    expect(result.notes.join('\n')).toMatch(/could not parse/);
+  });
+});

@@ -1,0 +1,222 @@
+/**
+ * What a submission imports, found before it runs, and the files it brings along.
+ *
+ * A submission is its kata's index.ts plus the files of its own kata folder that index.ts imports,
+ * transitively. It may import Node's built-in modules, the kit (harness/kit/), the files of its
+ * kata folder (the grader's copies win for files the kata ships, such as a shared model), and the
+ * runtime packages the grader provides. Anything else (the reference solution, another kata, a
+ * library outside the project's dependencies that would do the kata's work, the test framework)
+ * disqualifies the kata before a line of it runs.
+ *
+ * esbuild walks the imports as the run would (TypeScript type-only imports are erased, everything
+ * else is kept), so the scan sees exactly the modules the run would load.
+ */
+import { build, type Plugin } from 'esbuild';
+import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { insideRoot } from './snapshot.ts';
+
+/** Packages no submission has a reason to import: the tools that judge it. */
+export const TOOLING_PACKAGES = ['vitest', 'vite', 'tsx', 'esbuild', 'typescript', 'chai', 'prettier'];
+
+export interface SubmissionFile {
+  /** Path inside the kata folder, with '/', e.g. "index.ts" or "lib/queue.ts". */
+  readonly path: string;
+  readonly content: Buffer;
+}
+
+export interface ScanResult {
+  /** The submission's own files, entry first. */
+  readonly files: readonly SubmissionFile[];
+  /** Imports that disqualify the submission, one line each. */
+  readonly violations: readonly string[];
+  /** Things the interviewer should know that do not disqualify (a computed import). */
+  readonly notes: readonly string[];
+}
+
+export interface ScanInput {
+  readonly slug: string;
+  /** The folder the submission lives in (a candidate's katas/<slug>, or solutions/<slug>). */
+  readonly sourceDir: string;
+  /** Paths the grader's own kata folder ships (from the snapshot), relative to the kata folder. */
+  readonly kataFiles: ReadonlySet<string>;
+  /** Packages the run provides. */
+  readonly allowedPackages: readonly string[];
+  /** The folder every file must really live in (the candidate's checkout). Default: sourceDir. */
+  readonly within?: string;
+}
+
+export const FILE_SIZE_LIMIT = 1 << 20;
+const FILE_COUNT_LIMIT = 200;
+
+/** Thrown for a submission that cannot be read as regular files. */
+export class SubmissionError extends Error {
+  readonly code = 'ERR_KATA_SUBMISSION';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'SubmissionError';
+  }
+}
+
+/**
+ * Reads one submission file, refusing links, special files and oversized files, and files reached
+ * through a linked folder that leads out of `within` (the submission's own folder).
+ */
+export function readSubmissionFile(file: string, shown: string, within: string = dirname(file)): Buffer {
+  const stat = lstatSync(file);
+  if (stat.isSymbolicLink())
+    throw new SubmissionError(`${shown} is a symbolic link; the grader reads regular files only`);
+  if (!stat.isFile()) throw new SubmissionError(`${shown} is not a regular file`);
+  const real = realpathSync(file);
+  const root = realpathSync(within);
+  const rel = relative(root, real);
+  if (rel.startsWith('..') || isAbsolute(rel)) {
+    throw new SubmissionError(`${shown} lies outside the submission's folder (through a linked folder, at ${real})`);
+  }
+  if (stat.size > FILE_SIZE_LIMIT) {
+    throw new SubmissionError(
+      `${shown} is ${Math.round(stat.size / 1024)} KB, over the ${FILE_SIZE_LIMIT >> 10} KB limit`,
+    );
+  }
+  return readFileSync(file);
+}
+
+/** The package a bare specifier names: "p-retry/core" -> "p-retry", "@scope/x/y" -> "@scope/x". */
+export function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
+}
+
+/**
+ * Where the submission's files sit in a run's tree: the kata folder is katas/<slug>/, the kit is
+ * harness/kit/. The scan resolves relative imports in these coordinates, whatever folder the
+ * submission came from.
+ */
+const TREE = '/tree';
+
+export async function scanSubmission(input: ScanInput): Promise<ScanResult> {
+  const kataDir = `${TREE}/katas/${input.slug}`;
+  const violations: string[] = [];
+  const notes: string[] = [];
+  const files = new Map<string, Buffer>();
+  const allowed = new Set(input.allowedPackages.filter((name) => !TOOLING_PACKAGES.includes(name)));
+
+  const within = input.within ?? input.sourceDir;
+  const entryContent = readSubmissionFile(join(input.sourceDir, 'index.ts'), `katas/${input.slug}/index.ts`, within);
+  files.set('index.ts', entryContent);
+
+  const recorder: Plugin = {
+    name: 'submission-imports',
+    setup(builder) {
+      builder.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === 'entry-point') return { path: `${kataDir}/index.ts`, namespace: 'submission' };
+        const importer = args.importer;
+        const spec = args.path;
+        const where = importer.startsWith(`${kataDir}/`) ? importer.slice(kataDir.length + 1) : importer;
+        if (spec.startsWith('node:') || isBuiltin(spec)) return { path: spec, external: true };
+        if (spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('file:')) {
+          const target = spec.startsWith('file:')
+            ? fileURLToPath(spec)
+            : spec.startsWith('/')
+              ? spec
+              : posix.resolve(posix.dirname(importer), spec);
+          const inKata = insideRoot(kataDir, target);
+          const inKit = insideRoot(`${TREE}/harness/kit`, target);
+          if (inKit !== undefined && !spec.startsWith('/') && !spec.startsWith('file:')) {
+            return { path: spec, external: true };
+          }
+          if (inKata === undefined || spec.startsWith('/') || spec.startsWith('file:')) {
+            violations.push(`${where} imports ${JSON.stringify(spec)}, outside its kata folder`);
+            return { path: spec, external: true };
+          }
+          const local = resolveLocal(inKata, input);
+          if (local === undefined) return { path: spec, external: true };
+          if (input.kataFiles.has(local)) return { path: spec, external: true };
+          return { path: `${kataDir}/${local}`, namespace: 'submission' };
+        }
+        const name = packageName(spec);
+        if (TOOLING_PACKAGES.includes(name) || name.startsWith('@vitest/')) {
+          violations.push(`${where} imports ${JSON.stringify(spec)}: the test tooling is not for submissions`);
+        } else if (!allowed.has(name)) {
+          violations.push(
+            `${where} imports ${JSON.stringify(spec)}, a package the grader does not provide (allowed: ${[...allowed].join(', ') || 'none'} and Node's built-in modules)`,
+          );
+        }
+        return { path: spec, external: true };
+      });
+      builder.onLoad({ filter: /.*/, namespace: 'submission' }, (args) => {
+        const local = args.path.slice(kataDir.length + 1);
+        let content = files.get(local);
+        if (content === undefined) {
+          if (files.size >= FILE_COUNT_LIMIT) throw new SubmissionError(`more than ${FILE_COUNT_LIMIT} files`);
+          content = readSubmissionFile(
+            join(input.sourceDir, ...local.split('/')),
+            `katas/${input.slug}/${local}`,
+            within,
+          );
+          files.set(local, content);
+        }
+        const text = content.toString('utf8');
+        if (
+          /\bimport\s*\(\s*[^'"`\s)]/.test(stripStrings(text)) ||
+          /\brequire\s*\(\s*[^'"`\s)]/.test(stripStrings(text))
+        ) {
+          notes.push(
+            `${local} loads a module whose name is computed at run time; the grader cannot check it before the run`,
+          );
+        }
+        return { contents: text, loader: /\.(m|c)?js$/.test(local) ? 'js' : 'ts', resolveDir: dirname(args.path) };
+      });
+    },
+  };
+
+  try {
+    await build({
+      entryPoints: ['index.ts'],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      logLevel: 'silent',
+      tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
+      plugins: [recorder],
+    });
+  } catch (error) {
+    if (error instanceof SubmissionError) throw error;
+    const cause = (error as { errors?: { text: string; detail?: unknown }[] }).errors?.[0];
+    if (cause?.detail instanceof SubmissionError) throw cause.detail;
+    // A syntax error: the run reports it as the module failing to load, with vite's own message.
+    notes.push(`esbuild could not parse the submission: ${cause?.text ?? String(error)}`);
+  }
+  return {
+    files: [...files].map(([path, content]) => ({ path, content })),
+    violations: [...new Set(violations)],
+    notes: [...new Set(notes)],
+  };
+}
+
+/** The file a relative import inside the kata folder names, trying TypeScript's extension rules. */
+function resolveLocal(path: string, input: ScanInput): string | undefined {
+  const candidates = [
+    path,
+    path.replace(/\.js$/, '.ts'),
+    path.replace(/\.mjs$/, '.mts'),
+    `${path}.ts`,
+    `${path}/index.ts`,
+  ];
+  for (const candidate of candidates) {
+    if (input.kataFiles.has(candidate)) return candidate;
+    const file = resolve(input.sourceDir, ...candidate.split('/'));
+    if (existsSync(file) && lstatSync(file).isFile()) return candidate;
+    if (existsSync(file) && lstatSync(file).isSymbolicLink()) return candidate;
+  }
+  return undefined;
+}
+
+/** Removes string and template literal contents, so a computed-import test ignores text. */
+function stripStrings(text: string): string {
+  return text.replace(/'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`/g, "''");
+}

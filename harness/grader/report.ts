@@ -1,0 +1,235 @@
+/**
+ * The grade report: what `kata grade` prints, and exactly what `--json` writes. The shape is
+ * versioned (`schema`, `schemaVersion`) and described field by field in report.schema.json; a test
+ * checks real reports against that schema. Add fields freely; renaming or removing one, or changing
+ * its meaning, bumps SCHEMA_VERSION.
+ */
+import type { CategoryId, ChecklistItemId, RedFlagId, RedFlagSeverity, ScoringMode } from '../checklist.ts';
+
+export const REPORT_SCHEMA = 'backend-katas/grade-report';
+export const BATCH_SCHEMA = 'backend-katas/grade-batch';
+export const SCHEMA_VERSION = 1;
+
+/**
+ * - passed: every check passed;
+ * - partial: some passed;
+ * - failed: the code ran and no check passed;
+ * - not-started: the file was edited but every entry point still throws NotImplementedError;
+ * - not-attempted: the file is missing or identical to the stub;
+ * - error: the code could not be judged (it failed to load, crashed every attempt, or tampered
+ *   with the test framework);
+ * - disqualified: the code imports something a submission may not (checked before it runs).
+ */
+export type KataStatus = 'passed' | 'partial' | 'failed' | 'not-started' | 'not-attempted' | 'error' | 'disqualified';
+
+/**
+ * - passed / failed: the check ran against the loaded code;
+ * - error: no trustworthy result (the module did not load, the run was tampered with, the kata
+ *   was disqualified, the check was never reached);
+ * - not-started: it reached an entry point that still throws NotImplementedError;
+ * - not-attempted: the kata was not attempted.
+ */
+export type CheckStatus = 'passed' | 'failed' | 'error' | 'not-started' | 'not-attempted';
+
+export interface CheckReport {
+  readonly id: string;
+  readonly title: string;
+  readonly item: ChecklistItemId;
+  /** The check's weight: the points it is worth within its kata. */
+  readonly points: number;
+  readonly earned: number;
+  readonly status: CheckStatus;
+  /** One line: why it did not pass. Empty when it passed. */
+  readonly message: string;
+  /** What kind of failure: assertion, timeout, memory, crash, load, tampered, not-run; null when passed. */
+  readonly cause: string | null;
+  /** The red flag a failure of this check raises, whether or not it failed. */
+  readonly redFlag: RedFlagId | null;
+  /** Seed of a randomised check, to replay it with `kata test <slug> --only <id> --seed <seed>`. */
+  readonly seed: number | null;
+  readonly durationMs: number | null;
+}
+
+export interface RaisedRedFlag {
+  readonly id: RedFlagId;
+  readonly severity: RedFlagSeverity;
+  readonly title: string;
+  /** The evidence: the failing check's one-line reason. */
+  readonly message: string;
+  readonly check: string;
+}
+
+export interface SimilarityReport {
+  readonly verdict: 'identical' | 'nearly-identical';
+  /** The solution it resembles, relative to the grader's root. */
+  readonly reference: string;
+  /** Shared runs of 5 tokens, names kept (0 to 1). */
+  readonly exact: number;
+  /** Shared runs of 5 tokens with every name replaced by a placeholder (0 to 1). */
+  readonly structure: number;
+}
+
+export interface KataReport {
+  readonly slug: string;
+  readonly title: string;
+  readonly difficulty: string;
+  readonly status: KataStatus;
+  /** Points of the passed checks. */
+  readonly score: number;
+  /** Points of all the kata's checks. */
+  readonly max: number;
+  readonly checksPassed: number;
+  readonly checksTotal: number;
+  /** Why the kata has the status it has, when that is not plain from its checks. */
+  readonly reason: string | null;
+  readonly checks: readonly CheckReport[];
+  readonly redFlags: readonly RaisedRedFlag[];
+  readonly similarity: SimilarityReport | null;
+  /** What the interviewer should know about the run (restarts, a computed import, memory). */
+  readonly notes: readonly string[];
+  readonly durationMs: number;
+}
+
+/**
+ * - scored: automated, from the checks of the graded katas mapped to it;
+ * - not-assessed: automated, but no graded kata that was attempted checks it;
+ * - for-interviewer: judged by the interviewer, and the assessment file does not score it;
+ * - assessed: scored from the assessment file.
+ */
+export type ItemStatus = 'scored' | 'not-assessed' | 'for-interviewer' | 'assessed';
+
+export interface ItemEvidence {
+  readonly kata: string;
+  readonly earned: number;
+  readonly max: number;
+  readonly checksPassed: number;
+  readonly checksTotal: number;
+}
+
+export interface ItemReport {
+  readonly id: ChecklistItemId;
+  readonly category: CategoryId;
+  readonly title: string;
+  readonly mode: ScoringMode;
+  readonly status: ItemStatus;
+  /** Null when the item is not scored. */
+  readonly score: number | null;
+  readonly max: number;
+  /** Per attempted kata that checks this item. */
+  readonly evidence: readonly ItemEvidence[];
+  /** Questions to ask: always for interviewer items, for automated items with a failing check. */
+  readonly questions: readonly string[];
+  /** The interviewer's notes from the assessment file. */
+  readonly notes: string | null;
+}
+
+export interface CategoryReport {
+  readonly id: CategoryId;
+  readonly title: string;
+  /** Sum of the scored items. */
+  readonly score: number;
+  readonly max: number;
+  /** Sum of the maxima of the scored items. */
+  readonly assessedMax: number;
+}
+
+export interface RedFlagSummary {
+  readonly id: RedFlagId;
+  readonly severity: RedFlagSeverity;
+  readonly title: string;
+  readonly consequence: string;
+  readonly evidence: readonly { readonly kata: string; readonly check: string; readonly message: string }[];
+}
+
+export interface FollowUp {
+  readonly question: string;
+  /** failed-check: suggested by a failure; kata: the kata's own follow-up; interviewer-item: to score an item. */
+  readonly source: 'failed-check' | 'kata' | 'interviewer-item';
+  readonly item: ChecklistItemId | null;
+  readonly kata: string | null;
+}
+
+export interface Score {
+  readonly score: number;
+  readonly max: number;
+  /** score / max in percent, one decimal; 0 when max is 0. */
+  readonly percent: number;
+}
+
+export interface GraderInfo {
+  readonly version: string;
+  readonly node: string;
+  readonly platform: string;
+  /** How candidate code was isolated: namespaces or process-group. */
+  readonly isolation: string;
+}
+
+export interface GradeReport {
+  readonly schema: typeof REPORT_SCHEMA;
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly generatedAt: string;
+  readonly grader: GraderInfo;
+  /** Who was graded: the candidate's folder name, "local" or "solutions". */
+  readonly candidate: {
+    readonly name: string;
+    readonly path: string;
+    readonly kind: 'local' | 'candidate' | 'solutions';
+  };
+  /** Automated check points over every graded kata; a kata not attempted counts 0 of its points. */
+  readonly total: Score;
+  /** The same over the attempted katas only. */
+  readonly attempted: Score & { readonly katas: number };
+  /** Checklist points: scored items out of 100; `assessedMax` is what the scored items could give. */
+  readonly checklist: { readonly score: number; readonly max: number; readonly assessedMax: number };
+  readonly katas: readonly KataReport[];
+  readonly items: readonly ItemReport[];
+  readonly categories: readonly CategoryReport[];
+  readonly redFlags: readonly RedFlagSummary[];
+  readonly followUps: readonly FollowUp[];
+  readonly assessment: {
+    readonly file: string;
+    readonly interviewer: string | null;
+    readonly date: string | null;
+    readonly notes: string | null;
+  } | null;
+  /** Problems with the grading itself (a grader file changed and was restored). */
+  readonly warnings: readonly string[];
+}
+
+export interface RankingRow {
+  readonly rank: number;
+  readonly name: string;
+  readonly score: number;
+  readonly max: number;
+  readonly percent: number;
+  readonly checklist: number;
+  readonly criticalFlags: number;
+  readonly majorFlags: number;
+}
+
+export interface BatchReport {
+  readonly schema: typeof BATCH_SCHEMA;
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly generatedAt: string;
+  readonly grader: GraderInfo;
+  /** One full report per candidate, with the candidate's name, in ranking order. */
+  readonly candidates: readonly (GradeReport & { readonly name: string })[];
+  readonly ranking: readonly RankingRow[];
+  /** Pairs of candidates whose submissions for one kata are identical or nearly identical. */
+  readonly similarPairs: readonly {
+    readonly kata: string;
+    readonly candidates: readonly [string, string];
+    readonly verdict: 'identical' | 'nearly-identical';
+    readonly exact: number;
+    readonly structure: number;
+  }[];
+}
+
+export function percent(score: number, max: number): number {
+  return max === 0 ? 0 : Math.round((score / max) * 1000) / 10;
+}
+
+/** Points with at most two decimals, so JSON shows 3.33, not 3.3333333333333335. */
+export function points(value: number): number {
+  return Math.round(value * 100) / 100;
+}

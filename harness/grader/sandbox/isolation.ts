@@ -1,0 +1,145 @@
+/**
+ * Where Linux allows it (util-linux `unshare` and unprivileged user namespaces), each run starts in
+ * its own user, mount, PID and network namespaces:
+ *
+ * - PID: when the run's first process dies, the kernel kills everything in the namespace, so no
+ *   detached grandchild outlives the run or keeps its pipes open; the run sees only its own processes.
+ * - network: no network at all, so nothing leaves the machine.
+ * - mount: the grader's own tree is mounted read-only (specs, kit, node_modules cannot be edited)
+ *   and the reference solutions are hidden behind an empty, read-only mount.
+ *
+ * Elsewhere the run falls back to a process group of its own, which the runner kills as a whole;
+ * the grader then still copies what runs into a fresh folder and checks its own files afterwards.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+
+export type IsolationMode = 'namespaces' | 'process-group';
+
+export interface SandboxPaths {
+  /** Directories the run may read but not change. */
+  readonly readOnly?: readonly string[];
+  /** Directories the run must not see: replaced by an empty read-only directory. */
+  readonly hidden?: readonly string[];
+  /**
+   * A private temporary directory: `tmpRoot` (where every run's folder lives) is replaced by an
+   * empty one, with only `keep` (this run's folder) put back, so no run can read or change another
+   * run's files, whichever candidate it belongs to. `mountPoint` is an empty directory outside
+   * `tmpRoot` used to carry `keep` across.
+   */
+  readonly private?: { readonly tmpRoot: string; readonly mountPoint: string; readonly keep?: string };
+}
+
+export interface LaunchCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly mode: IsolationMode;
+}
+
+const UNSHARE_FLAGS = [
+  '--user',
+  '--map-root-user',
+  '--mount',
+  '--pid',
+  '--fork',
+  '--kill-child',
+  '--mount-proc',
+  '--net',
+];
+
+function quote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The shell script run inside the namespaces before the program: mounts, then exec. */
+function within(dir: string, root: string): boolean {
+  const rel = relative(root, dir);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+function mountScript(paths: SandboxPaths): string {
+  const steps: string[] = [];
+  const privateTmp = paths.private?.keep === undefined ? undefined : paths.private;
+  // Everything under the private temporary directory disappears with it: nothing to mount there.
+  const outsideTmp = (dir: string): boolean => privateTmp === undefined || !within(dir, privateTmp.tmpRoot);
+  if (privateTmp !== undefined) {
+    const { tmpRoot, mountPoint, keep } = privateTmp as Required<typeof privateTmp>;
+    steps.push(
+      `mount --bind ${quote(keep)} ${quote(mountPoint)}`,
+      `mount -t tmpfs -o size=64m,mode=1777 kata-tmp ${quote(tmpRoot)}`,
+      `mkdir -p ${quote(keep)}`,
+      `mount --move ${quote(mountPoint)} ${quote(keep)}`,
+    );
+  }
+  for (const dir of paths.readOnly ?? []) {
+    if (!isDirectory(dir) || !outsideTmp(dir)) continue;
+    steps.push(`mount --bind ${quote(dir)} ${quote(dir)}`, `mount -o remount,bind,ro ${quote(dir)}`);
+  }
+  for (const dir of paths.hidden ?? []) {
+    if (!isDirectory(dir) || !outsideTmp(dir)) continue;
+    steps.push(`mount -t tmpfs -o ro,size=4k,mode=0555 kata-hidden ${quote(dir)}`);
+  }
+  steps.push('exec "$@"');
+  return steps.join(' && ');
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return existsSync(path) && statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function namespaceCommand(program: string, args: readonly string[], paths: SandboxPaths): LaunchCommand {
+  return {
+    command: 'unshare',
+    args: [...UNSHARE_FLAGS, 'sh', '-c', mountScript(paths), 'kata-sandbox', program, ...args],
+    mode: 'namespaces',
+  };
+}
+
+const probes = new Map<string, boolean>();
+
+/**
+ * Whether namespaces with these mounts work here. Probed once per set of paths (the run's own
+ * folder aside: the probe keeps a folder of its own).
+ */
+export function namespacesWork(paths: SandboxPaths = {}): boolean {
+  if (process.platform !== 'linux') return false;
+  const key = JSON.stringify({ ...paths, private: paths.private && { ...paths.private, keep: undefined } });
+  let works = probes.get(key);
+  if (works === undefined) {
+    let probeDir: string | undefined;
+    if (paths.private !== undefined) {
+      probeDir = mkdtempSync(join(paths.private.tmpRoot, 'kata-probe-'));
+      paths = { ...paths, private: { ...paths.private, keep: probeDir } };
+    }
+    const probe = namespaceCommand(
+      process.execPath,
+      ['-e', 'process.exit(require("fs").readdirSync("/proc").filter((e) => /^\\d+$/.test(e)).length > 3 ? 1 : 0)'],
+      paths,
+    );
+    const result = spawnSync(probe.command, probe.args, { stdio: 'ignore', timeout: 10_000 });
+    if (probeDir !== undefined) rmSync(probeDir, { recursive: true, force: true });
+    works = result.status === 0;
+    probes.set(key, works);
+  }
+  return works;
+}
+
+export type IsolationChoice = 'auto' | IsolationMode;
+
+/** How to start `program args` under the requested isolation; `auto` uses namespaces when they work. */
+export function launchCommand(
+  program: string,
+  args: readonly string[],
+  choice: IsolationChoice,
+  paths: SandboxPaths = {},
+): LaunchCommand {
+  if (choice === 'namespaces' || (choice === 'auto' && namespacesWork(paths))) {
+    return namespaceCommand(program, args, paths);
+  }
+  return { command: program, args, mode: 'process-group' };
+}
