@@ -11,7 +11,7 @@ import { grade, type GradeTarget, type RunLimits } from '../grader/grade.ts';
 import { renderCsv } from '../grader/render/csv.ts';
 import { renderBatchMarkdown, renderMarkdown } from '../grader/render/markdown.ts';
 import { renderBatch, renderScorecard } from '../grader/render/terminal.ts';
-import type { IsolationChoice } from '../grader/sandbox/isolation.ts';
+import type { IsolationChoice } from '../runner/sandbox/isolation.ts';
 import { resolveCandidates, TargetError } from '../grader/targets.ts';
 import { parseCommandArgs, UsageError, type Command, type CommandContext } from './command.ts';
 

@@ -25,8 +25,8 @@ import {
   type GraderInfo,
   type SimilarityReport,
 } from './report.ts';
-import { childBundle } from './sandbox/child-bundle.ts';
-import { namespacesWork, type IsolationChoice, type SandboxPaths } from './sandbox/isolation.ts';
+import { childBundle } from '../runner/sandbox/child-bundle.ts';
+import { namespacesWork, type IsolationChoice, type SandboxPaths } from '../runner/sandbox/isolation.ts';
 import { buildReport, type KataGrading, type KataVerdict } from './score.ts';
 import { compare, fingerprint, type Fingerprint } from './similarity.ts';
 import { insideRoot, restoreChangedFiles, takeSnapshot, type Snapshot } from './snapshot.ts';

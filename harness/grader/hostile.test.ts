@@ -14,7 +14,7 @@ import { grade, type GradeOptions, type GradeResult, type GradeTarget } from './
 import { corpus, type HostileCase } from './hostile/corpus.ts';
 import { buildGraderTree, writeCandidate, writeSolved } from './hostile/fixture.ts';
 import type { GradeReport } from './report.ts';
-import { namespacesWork } from './sandbox/isolation.ts';
+import { namespacesWork } from '../runner/sandbox/isolation.ts';
 
 /** Short limits: every case but the loops needs far less, and the loops need no more. */
 const LIMITS: GradeOptions['limits'] = {

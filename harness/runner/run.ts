@@ -24,15 +24,10 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { findKata, harnessRoot, loadSpec } from '../catalog/catalog.ts';
 import { collectChecks, type ResolvedCheck } from '../kit/spec.ts';
-import { childBundle } from '../grader/sandbox/child-bundle.ts';
-import { runEnvironment } from '../grader/sandbox/environment.ts';
-import {
-  launchCommand,
-  type IsolationChoice,
-  type IsolationMode,
-  type SandboxPaths,
-} from '../grader/sandbox/isolation.ts';
-import { killGroup, watchRun } from '../grader/sandbox/process-table.ts';
+import { childBundle } from './sandbox/child-bundle.ts';
+import { runEnvironment } from './sandbox/environment.ts';
+import { launchCommand, type IsolationChoice, type IsolationMode, type SandboxPaths } from './sandbox/isolation.ts';
+import { killGroup, watchRun } from './sandbox/process-table.ts';
 import {
   judgeAttempt,
   oneLine,

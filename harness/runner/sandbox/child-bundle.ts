@@ -8,7 +8,7 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
-const childFile = fileURLToPath(new URL('../../runner/child.ts', import.meta.url));
+const childFile = fileURLToPath(new URL('../child.ts', import.meta.url));
 
 let bundle: Promise<string> | undefined;
 
