@@ -63,6 +63,12 @@ describe('kata (command line)', () => {
     }
   });
 
+  test("prints one command's usage with <command> --help", async () => {
+    const { context, out } = capture();
+    expect(await main(['grade', '--help'], context)).toBe(0);
+    expect(out[0]).toMatch(/^kata grade /);
+  });
+
   test('rejects an unknown command in one line with exit code 2', async () => {
     const { context, err } = capture();
     expect(await main(['tset'], context)).toBe(2);

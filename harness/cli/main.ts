@@ -86,6 +86,10 @@ export async function main(argv: readonly string[], context: CommandContext = cr
     );
     return 2;
   }
+  if (args.includes('--help') || args.includes('-h')) {
+    context.out(`${command.usage}\n\n${command.summary}`);
+    return 0;
+  }
   try {
     return await command.run(args, context);
   } catch (error) {
