@@ -122,9 +122,9 @@ export class TenantExistsError extends Error {
 }
 
 /** Errors that refuse a change for a policy reason: the refusal is audited. */
-type RefusalError = UnknownRoleError | RoleCycleError | TenantExistsError;
+export type RefusalError = UnknownRoleError | RoleCycleError | TenantExistsError;
 
-const SCHEMA = `
+export const SCHEMA = `
   CREATE TABLE IF NOT EXISTS rbac_tenants (tenant TEXT PRIMARY KEY) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS rbac_roles (
     tenant TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (tenant, role)
@@ -163,7 +163,7 @@ const SCHEMA = `
  * outer loop, so every step is a primary-key lookup by (tenant, role) rather than a walk over the
  * whole tenant's rules or links.
  */
-const POLICY_SQL = `
+export const POLICY_SQL = `
   WITH RECURSIVE reach(role) AS (
     SELECT role FROM rbac_assignments WHERE tenant = :tenant AND user_id = :user
     UNION
@@ -191,23 +191,23 @@ const ANCESTOR_LINKS_SQL = `
 `;
 
 /** Most (tenant, user) policies an instance keeps; the oldest is dropped first. */
-const CACHE_LIMIT = 10_000;
+export const CACHE_LIMIT = 10_000;
 
 const SEGMENT = /^[A-Za-z0-9_.-]+$/;
 
-interface Policy {
+export interface Policy {
   readonly held: readonly string[];
   readonly rules: ReadonlyMap<string, readonly string[]>;
   readonly links: ReadonlyMap<string, readonly string[]>;
 }
 
-interface CachedPolicy {
+export interface CachedPolicy {
   readonly policy: Policy;
   /** now() before the read began: the entry is as old as the snapshot could be. */
   readonly readAt: number;
 }
 
-interface AuditRecord {
+export interface AuditRecord {
   readonly tenant: string;
   readonly by: string;
   readonly action: AuditAction;
@@ -217,7 +217,7 @@ interface AuditRecord {
   readonly inherits?: readonly string[];
 }
 
-interface AuditRow {
+export interface AuditRow {
   tenant: string;
   at: number;
   by: string;
@@ -231,35 +231,46 @@ interface AuditRow {
 }
 
 export async function createRbac(options: RbacOptions): Promise<Rbac> {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`createRbac(options): options must be an object, received ${describe(options)}`);
-  }
-  const { db, now = Date.now, cacheTtlMs = 0 } = options;
-  if (typeof db !== 'object' || db === null || typeof db.transaction !== 'function') {
-    throw new TypeError(`createRbac(options): options.db must be a database handle, received ${describe(db)}`);
-  }
-  if (typeof now !== 'function') {
-    throw new TypeError(`createRbac(options): options.now must be a function, received ${describe(now)}`);
-  }
-  if (typeof cacheTtlMs !== 'number' || !Number.isFinite(cacheTtlMs) || cacheTtlMs < 0) {
-    throw new RangeError(
-      `createRbac(options): options.cacheTtlMs must be a finite number >= 0, received ${describe(cacheTtlMs)}`,
-    );
-  }
-  await db.transaction((tx) => tx.exec(SCHEMA), { mode: 'immediate' });
-  return new SqlRbac(db, now, cacheTtlMs);
+  return SqlRbac.open(options);
 }
 
-class SqlRbac implements Rbac {
-  private readonly cache = new Map<string, CachedPolicy>();
+// The service. Members are protected, not private, so the wrong/ gallery can break one at a time.
+export class SqlRbac implements Rbac {
+  protected readonly cache = new Map<string, CachedPolicy>();
   /** Bumped after each change this instance commits; a read that began under an older value is not cached. */
-  private generation = 0;
+  protected generation = 0;
 
-  constructor(
-    private readonly db: Database,
-    private readonly now: () => number,
-    private readonly cacheTtlMs: number,
+  protected constructor(
+    protected readonly db: Database,
+    protected readonly now: () => number,
+    protected readonly cacheTtlMs: number,
   ) {}
+
+  /** Validates the options, creates the schema and returns a ready instance of this class. */
+  static async open(options: RbacOptions): Promise<Rbac> {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`createRbac(options): options must be an object, received ${describe(options)}`);
+    }
+    const { db, now = Date.now, cacheTtlMs = 0 } = options;
+    if (typeof db !== 'object' || db === null || typeof db.transaction !== 'function') {
+      throw new TypeError(`createRbac(options): options.db must be a database handle, received ${describe(db)}`);
+    }
+    if (typeof now !== 'function') {
+      throw new TypeError(`createRbac(options): options.now must be a function, received ${describe(now)}`);
+    }
+    if (typeof cacheTtlMs !== 'number' || !Number.isFinite(cacheTtlMs) || cacheTtlMs < 0) {
+      throw new RangeError(
+        `createRbac(options): options.cacheTtlMs must be a finite number >= 0, received ${describe(cacheTtlMs)}`,
+      );
+    }
+    const rbac = new this(db, now, cacheTtlMs);
+    await rbac.migrate();
+    return rbac;
+  }
+
+  protected async migrate(): Promise<void> {
+    await this.db.transaction((tx) => tx.exec(SCHEMA), { mode: 'immediate' });
+  }
 
   async createTenant(tenant: string, options: ChangeOptions): Promise<void> {
     requireId('tenant', tenant);
@@ -298,22 +309,34 @@ class SqlRbac implements Rbac {
       permissions: [...permissions],
       inherits: [...inherits],
     };
+    await this.applyDefinition(audit, tenant, role, permissions, [...new Set(inherits)]);
+  }
+
+  /** The validated definition: the cycle check and the write share one IMMEDIATE transaction. */
+  protected async applyDefinition(
+    audit: AuditRecord,
+    tenant: string,
+    role: string,
+    permissions: readonly string[],
+    parents: readonly string[],
+  ): Promise<void> {
     await this.change(audit, async (tx) => {
       await requireTenant(tx, tenant);
-      const parents = [...new Set(inherits)];
       for (const parent of parents) await requireRole(tx, tenant, parent);
-      const cycle = parents.includes(role) ? [role, role] : await findCycle(tx, tenant, role, parents);
+      const cycle = await this.findCycle(tx, tenant, role, parents);
       if (cycle) throw new RoleCycleError(tenant, cycle);
-      await tx.run('INSERT OR IGNORE INTO rbac_roles (tenant, role) VALUES (?, ?)', tenant, role);
-      await tx.run('DELETE FROM rbac_rules WHERE tenant = ? AND role = ?', tenant, role);
-      await tx.run('DELETE FROM rbac_inherits WHERE tenant = ? AND role = ?', tenant, role);
-      for (const rule of new Set(permissions)) {
-        await tx.run('INSERT INTO rbac_rules (tenant, role, rule) VALUES (?, ?, ?)', tenant, role, rule);
-      }
-      for (const parent of parents) {
-        await tx.run('INSERT INTO rbac_inherits (tenant, role, parent) VALUES (?, ?, ?)', tenant, role, parent);
-      }
+      await writeRole(tx, tenant, role, permissions, parents);
     });
+  }
+
+  /** The path role -> parent -> ... -> role that inheriting `parents` would close, if any. */
+  protected async findCycle(
+    tx: Queryable,
+    tenant: string,
+    role: string,
+    parents: readonly string[],
+  ): Promise<string[] | undefined> {
+    return parents.includes(role) ? [role, role] : await findCycle(tx, tenant, role, parents);
   }
 
   async deleteRole(tenant: string, role: string, options: ChangeOptions): Promise<void> {
@@ -323,11 +346,16 @@ class SqlRbac implements Rbac {
     await this.change({ tenant, by, action: 'role.delete', role }, async (tx) => {
       await requireTenant(tx, tenant);
       await requireRole(tx, tenant, role);
-      await tx.run('DELETE FROM rbac_assignments WHERE tenant = ? AND role = ?', tenant, role);
-      await tx.run('DELETE FROM rbac_inherits WHERE tenant = ? AND (role = ? OR parent = ?)', tenant, role, role);
-      await tx.run('DELETE FROM rbac_rules WHERE tenant = ? AND role = ?', tenant, role);
-      await tx.run('DELETE FROM rbac_roles WHERE tenant = ? AND role = ?', tenant, role);
+      await this.removeRole(tx, tenant, role);
     });
+  }
+
+  /** Deletes the role with everything that refers to it: assignments, links either way, rules. */
+  protected async removeRole(tx: Queryable, tenant: string, role: string): Promise<void> {
+    await tx.run('DELETE FROM rbac_assignments WHERE tenant = ? AND role = ?', tenant, role);
+    await tx.run('DELETE FROM rbac_inherits WHERE tenant = ? AND (role = ? OR parent = ?)', tenant, role, role);
+    await tx.run('DELETE FROM rbac_rules WHERE tenant = ? AND role = ?', tenant, role);
+    await tx.run('DELETE FROM rbac_roles WHERE tenant = ? AND role = ?', tenant, role);
   }
 
   async assignRole(tenant: string, userId: string, role: string, options: ChangeOptions): Promise<void> {
@@ -337,14 +365,18 @@ class SqlRbac implements Rbac {
     const by = requireBy(options);
     await this.change({ tenant, by, action: 'role.assign', role, userId }, async (tx) => {
       await requireTenant(tx, tenant);
-      await requireRole(tx, tenant, role);
-      await tx.run(
-        'INSERT OR IGNORE INTO rbac_assignments (tenant, user_id, role) VALUES (?, ?, ?)',
-        tenant,
-        userId,
-        role,
-      );
+      await this.assign(tx, tenant, userId, role);
     });
+  }
+
+  protected async assign(tx: Queryable, tenant: string, userId: string, role: string): Promise<void> {
+    await requireRole(tx, tenant, role);
+    await tx.run(
+      'INSERT OR IGNORE INTO rbac_assignments (tenant, user_id, role) VALUES (?, ?, ?)',
+      tenant,
+      userId,
+      role,
+    );
   }
 
   async revokeRole(tenant: string, userId: string, role: string, options: ChangeOptions): Promise<void> {
@@ -354,9 +386,13 @@ class SqlRbac implements Rbac {
     const by = requireBy(options);
     await this.change({ tenant, by, action: 'role.revoke', role, userId }, async (tx) => {
       await requireTenant(tx, tenant);
-      await requireRole(tx, tenant, role);
-      await tx.run('DELETE FROM rbac_assignments WHERE tenant = ? AND user_id = ? AND role = ?', tenant, userId, role);
+      await this.revoke(tx, tenant, userId, role);
     });
+  }
+
+  protected async revoke(tx: Queryable, tenant: string, userId: string, role: string): Promise<void> {
+    await requireRole(tx, tenant, role);
+    await tx.run('DELETE FROM rbac_assignments WHERE tenant = ? AND user_id = ? AND role = ?', tenant, userId, role);
   }
 
   async can(userId: string, permission: string, options: CheckOptions): Promise<boolean> {
@@ -370,31 +406,35 @@ class SqlRbac implements Rbac {
       throw new TypeError(`options must be an object with a tenant, received ${describe(options)}`);
     }
     requireId('options.tenant', options.tenant);
-    return decide(await this.policy(options.tenant, userId), permission);
+    return this.decide(await this.policy(options.tenant, userId), permission);
   }
 
   async auditLog(tenant: string): Promise<AuditEntry[]> {
     requireId('tenant', tenant);
     const rows = await this.db.transaction(async (tx) => {
       await requireTenant(tx, tenant);
-      return tx.all<AuditRow>(
-        `SELECT tenant, at, by, action, role, user_id, permissions, inherits, outcome, error
-           FROM rbac_audit WHERE tenant = ? ORDER BY seq`,
-        tenant,
-      );
+      return this.readAudit(tx, tenant);
     });
     return rows.map(toAuditEntry);
   }
 
+  protected readAudit(tx: Queryable, tenant: string): Promise<AuditRow[]> {
+    return tx.all<AuditRow>(
+      `SELECT tenant, at, by, action, role, user_id, permissions, inherits, outcome, error
+         FROM rbac_audit WHERE tenant = ? ORDER BY seq`,
+      tenant,
+    );
+  }
+
   /** The user's policy, from the cache while it is fresh, else from one snapshot of the database. */
-  private async policy(tenant: string, userId: string): Promise<Policy> {
-    const key = JSON.stringify([tenant, userId]);
+  protected async policy(tenant: string, userId: string): Promise<Policy> {
+    const key = this.cacheKey(tenant, userId);
     const startedAt = this.now();
-    const cached = this.cache.get(key);
-    if (cached !== undefined && startedAt - cached.readAt < this.cacheTtlMs) return cached.policy;
+    const cached = this.cached(key, startedAt);
+    if (cached !== undefined) return cached;
     const generation = this.generation;
-    const policy = await readPolicy(this.db, tenant, userId);
-    if (this.cacheTtlMs > 0 && generation === this.generation) {
+    const policy = await this.readPolicy(tenant, userId);
+    if (this.cacheTtlMs > 0 && this.unchangedSince(generation)) {
       this.cache.delete(key);
       this.cache.set(key, { policy, readAt: startedAt });
       if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
@@ -402,11 +442,31 @@ class SqlRbac implements Rbac {
     return policy;
   }
 
+  protected cacheKey(tenant: string, userId: string): string {
+    return JSON.stringify([tenant, userId]);
+  }
+
+  /** The cached policy if it was read less than cacheTtlMs before `startedAt`. */
+  protected cached(key: string, startedAt: number): Policy | undefined {
+    const cached = this.cache.get(key);
+    if (cached !== undefined && startedAt - cached.readAt < this.cacheTtlMs) return cached.policy;
+    return undefined;
+  }
+
+  /** Whether no change of this instance committed since `generation` was read: only then may a read be cached. */
+  protected unchangedSince(generation: number): boolean {
+    return generation === this.generation;
+  }
+
+  protected readPolicy(tenant: string, userId: string): Promise<Policy> {
+    return readPolicy(this.db, tenant, userId);
+  }
+
   /**
    * Applies one change in an IMMEDIATE transaction together with its audit entry. A refused change
    * rolls back, and its audit entry is written afterwards so the rollback cannot take it along.
    */
-  private async change(record: AuditRecord, apply: (tx: Queryable) => Promise<void>): Promise<void> {
+  protected async change(record: AuditRecord, apply: (tx: Queryable) => Promise<void>): Promise<void> {
     const at = this.now();
     try {
       await this.db.transaction(
@@ -420,15 +480,70 @@ class SqlRbac implements Rbac {
       if (isRefusal(error)) await insertAudit(this.db, record, at, 'rejected', error.code);
       throw error;
     }
-    // After commit: a check that starts from here on reads the new state, and no read that began
-    // before the change may store its answer.
+    this.invalidate();
+  }
+
+  /**
+   * Called after commit: a check that starts from here on reads the new state, and no read that
+   * began before the change may store its answer.
+   */
+  protected invalidate(): void {
     this.generation++;
     this.cache.clear();
   }
+
+  /** Deny beats allow beats nothing. The walk is breadth-first so each path is a shortest one. */
+  protected decide(policy: Policy, permission: string): Explanation {
+    if (policy.held.length === 0) return { granted: false, reason: 'no-roles' };
+    const cameFrom = new Map<string, string | null>(policy.held.map((role) => [role, null]));
+    const queue = [...policy.held];
+    let allow: { role: string; rule: string } | undefined;
+    for (let index = 0; index < queue.length; index++) {
+      const role = queue[index]!;
+      for (const rule of policy.rules.get(role) ?? []) {
+        if (!this.ruleMatches(rule, permission)) continue;
+        if (rule.startsWith('!')) return { granted: false, reason: 'denied', role, rule, path: pathTo(cameFrom, role) };
+        allow ??= { role, rule };
+      }
+      for (const parent of policy.links.get(role) ?? []) {
+        if (cameFrom.has(parent)) continue;
+        cameFrom.set(parent, role);
+        queue.push(parent);
+      }
+    }
+    if (allow) return { granted: true, reason: 'allowed', ...allow, path: pathTo(cameFrom, allow.role) };
+    return { granted: false, reason: 'no-matching-rule' };
+  }
+
+  /** Whole segments only: 'attendance:*' covers 'attendance:edit', never 'attendance-admin:edit'. */
+  protected ruleMatches(rule: string, permission: string): boolean {
+    const [ruleResource, ruleAction] = (rule.startsWith('!') ? rule.slice(1) : rule).split(':');
+    const [resource, action] = permission.split(':');
+    return resource === ruleResource && (ruleAction === '*' || action === ruleAction);
+  }
 }
 
-async function readPolicy(db: Queryable, tenant: string, userId: string): Promise<Policy> {
-  const rows = await db.all<{ kind: string; role: string; value: string | null }>(POLICY_SQL, {
+/** Replaces the role's rules and links with the given ones, creating the role if it is new. */
+export async function writeRole(
+  tx: Queryable,
+  tenant: string,
+  role: string,
+  permissions: readonly string[],
+  parents: readonly string[],
+): Promise<void> {
+  await tx.run('INSERT OR IGNORE INTO rbac_roles (tenant, role) VALUES (?, ?)', tenant, role);
+  await tx.run('DELETE FROM rbac_rules WHERE tenant = ? AND role = ?', tenant, role);
+  await tx.run('DELETE FROM rbac_inherits WHERE tenant = ? AND role = ?', tenant, role);
+  for (const rule of new Set(permissions)) {
+    await tx.run('INSERT INTO rbac_rules (tenant, role, rule) VALUES (?, ?, ?)', tenant, role, rule);
+  }
+  for (const parent of parents) {
+    await tx.run('INSERT INTO rbac_inherits (tenant, role, parent) VALUES (?, ?, ?)', tenant, role, parent);
+  }
+}
+
+export async function readPolicy(db: Queryable, tenant: string, userId: string, sql = POLICY_SQL): Promise<Policy> {
+  const rows = await db.all<{ kind: string; role: string; value: string | null }>(sql, {
     tenant,
     user: userId,
   });
@@ -449,56 +564,21 @@ async function readPolicy(db: Queryable, tenant: string, userId: string): Promis
   return { held: held.sort(), rules, links };
 }
 
-/** Deny beats allow beats nothing. The walk is breadth-first so each path is a shortest one. */
-function decide(policy: Policy, permission: string): Explanation {
-  if (policy.held.length === 0) return { granted: false, reason: 'no-roles' };
-  const cameFrom = new Map<string, string | null>(policy.held.map((role) => [role, null]));
-  const queue = [...policy.held];
-  let allow: { role: string; rule: string } | undefined;
-  for (let index = 0; index < queue.length; index++) {
-    const role = queue[index]!;
-    for (const rule of policy.rules.get(role) ?? []) {
-      if (!ruleMatches(rule, permission)) continue;
-      if (rule.startsWith('!')) return { granted: false, reason: 'denied', role, rule, path: pathTo(cameFrom, role) };
-      allow ??= { role, rule };
-    }
-    for (const parent of policy.links.get(role) ?? []) {
-      if (cameFrom.has(parent)) continue;
-      cameFrom.set(parent, role);
-      queue.push(parent);
-    }
-  }
-  if (allow) return { granted: true, reason: 'allowed', ...allow, path: pathTo(cameFrom, allow.role) };
-  return { granted: false, reason: 'no-matching-rule' };
-}
-
-function pathTo(cameFrom: ReadonlyMap<string, string | null>, role: string): string[] {
+export function pathTo(cameFrom: ReadonlyMap<string, string | null>, role: string): string[] {
   const path = [role];
   for (let previous = cameFrom.get(role); previous != null; previous = cameFrom.get(previous)) path.unshift(previous);
   return path;
 }
 
-/** Whole segments only: 'attendance:*' covers 'attendance:edit', never 'attendance-admin:edit'. */
-function ruleMatches(rule: string, permission: string): boolean {
-  const [ruleResource, ruleAction] = (rule.startsWith('!') ? rule.slice(1) : rule).split(':');
-  const [resource, action] = permission.split(':');
-  return resource === ruleResource && (ruleAction === '*' || action === ruleAction);
-}
-
 /** The path role -> parent -> ... -> role that inheriting `parents` would close, if any. */
-async function findCycle(
+export async function findCycle(
   tx: Queryable,
   tenant: string,
   role: string,
   parents: readonly string[],
 ): Promise<string[] | undefined> {
   if (parents.length === 0) return undefined;
-  const links = await tx.all<{ role: string; parent: string }>(ANCESTOR_LINKS_SQL, {
-    tenant,
-    roles: JSON.stringify(parents),
-  });
-  const up = new Map<string, string[]>();
-  for (const link of links) up.set(link.role, [...(up.get(link.role) ?? []), link.parent]);
+  const up = await ancestorLinks(tx, tenant, parents);
   const cameFrom = new Map<string, string>(parents.map((parent) => [parent, role]));
   const queue = [...parents];
   for (let index = 0; index < queue.length; index++) {
@@ -517,17 +597,32 @@ async function findCycle(
   return undefined;
 }
 
-async function requireTenant(tx: Queryable, tenant: string): Promise<void> {
+/** role -> its parents, for every role reachable upwards from `parents`. */
+export async function ancestorLinks(
+  tx: Queryable,
+  tenant: string,
+  parents: readonly string[],
+): Promise<Map<string, string[]>> {
+  const links = await tx.all<{ role: string; parent: string }>(ANCESTOR_LINKS_SQL, {
+    tenant,
+    roles: JSON.stringify(parents),
+  });
+  const up = new Map<string, string[]>();
+  for (const link of links) up.set(link.role, [...(up.get(link.role) ?? []), link.parent]);
+  return up;
+}
+
+export async function requireTenant(tx: Queryable, tenant: string): Promise<void> {
   const found = await tx.get('SELECT 1 AS found FROM rbac_tenants WHERE tenant = ?', tenant);
   if (found === undefined) throw new UnknownTenantError(tenant);
 }
 
-async function requireRole(tx: Queryable, tenant: string, role: string): Promise<void> {
+export async function requireRole(tx: Queryable, tenant: string, role: string): Promise<void> {
   const found = await tx.get('SELECT 1 AS found FROM rbac_roles WHERE tenant = ? AND role = ?', tenant, role);
   if (found === undefined) throw new UnknownRoleError(tenant, role);
 }
 
-async function insertAudit(
+export async function insertAudit(
   db: Queryable,
   record: AuditRecord,
   at: number,
@@ -565,7 +660,7 @@ function toAuditEntry(row: AuditRow): AuditEntry {
   };
 }
 
-function isRefusal(error: unknown): error is RefusalError {
+export function isRefusal(error: unknown): error is RefusalError {
   return error instanceof UnknownRoleError || error instanceof RoleCycleError || error instanceof TenantExistsError;
 }
 

@@ -4,598 +4,92 @@
  * suspended still grants salary:view.
  * Rejected by: deny-overrides-allow
  */
-import type { Database, Queryable } from '../../../harness/kit/db/types.ts';
+import {
+  SCHEMA,
+  SqlRbac,
+  UnknownTenantError,
+  pathTo,
+  type Explanation,
+  type Policy,
+  type Rbac,
+  type RbacOptions,
+} from '../index.ts';
 
-export interface RbacOptions {
-  readonly db: Database;
-  readonly now?: () => number;
-  readonly cacheTtlMs?: number;
-}
+export * from '../index.ts';
 
-export interface ChangeOptions {
-  readonly by: string;
-}
-
-export interface DefineRoleOptions extends ChangeOptions {
-  readonly inherits?: readonly string[];
-}
-
-export interface CheckOptions {
-  readonly tenant: string;
-}
-
-export type Explanation =
-  | {
-      readonly granted: true;
-      readonly reason: 'allowed';
-      readonly role: string;
-      readonly rule: string;
-      readonly path: readonly string[];
-    }
-  | {
-      readonly granted: false;
-      readonly reason: 'denied';
-      readonly role: string;
-      readonly rule: string;
-      readonly path: readonly string[];
-    }
-  | { readonly granted: false; readonly reason: 'no-matching-rule' }
-  | { readonly granted: false; readonly reason: 'no-roles' };
-
-export type AuditAction = 'tenant.create' | 'role.define' | 'role.delete' | 'role.assign' | 'role.revoke';
-
-export interface AuditEntry {
-  readonly at: number;
-  readonly by: string;
-  readonly tenant: string;
-  readonly action: AuditAction;
-  readonly role?: string;
-  readonly userId?: string;
-  readonly permissions?: readonly string[];
-  readonly inherits?: readonly string[];
-  readonly outcome: 'applied' | 'rejected';
-  readonly error?: string;
-}
-
-export interface Rbac {
-  createTenant(tenant: string, options: ChangeOptions): Promise<void>;
-  defineRole(tenant: string, role: string, permissions: readonly string[], options: DefineRoleOptions): Promise<void>;
-  deleteRole(tenant: string, role: string, options: ChangeOptions): Promise<void>;
-  assignRole(tenant: string, userId: string, role: string, options: ChangeOptions): Promise<void>;
-  revokeRole(tenant: string, userId: string, role: string, options: ChangeOptions): Promise<void>;
-  can(userId: string, permission: string, options: CheckOptions): Promise<boolean>;
-  explain(userId: string, permission: string, options: CheckOptions): Promise<Explanation>;
-  auditLog(tenant: string): Promise<AuditEntry[]>;
-}
-
-export class UnknownTenantError extends Error {
-  readonly code = 'ERR_RBAC_UNKNOWN_TENANT';
-
-  constructor(readonly tenant: string) {
-    super(`unknown tenant ${JSON.stringify(tenant)}: create it with createTenant first`);
-    this.name = 'UnknownTenantError';
-  }
-}
-
-export class UnknownRoleError extends Error {
-  readonly code = 'ERR_RBAC_UNKNOWN_ROLE';
-
-  constructor(
-    readonly tenant: string,
-    readonly role: string,
-  ) {
-    super(`unknown role ${JSON.stringify(role)} in tenant ${JSON.stringify(tenant)}`);
-    this.name = 'UnknownRoleError';
-  }
-}
-
-export class RoleCycleError extends Error {
-  readonly code = 'ERR_RBAC_ROLE_CYCLE';
-
-  constructor(
-    readonly tenant: string,
-    readonly cycle: readonly string[],
-  ) {
-    super(
-      `role ${JSON.stringify(cycle[0])} in tenant ${JSON.stringify(tenant)} would inherit itself: ${cycle.join(' -> ')}`,
+class FirstMatchWins extends SqlRbac {
+  // Rules and assignments keep a rowid, so they can be read back in the order they were written.
+  protected override async migrate(): Promise<void> {
+    const schema = SCHEMA.replace(
+      'rule TEXT NOT NULL, PRIMARY KEY (tenant, role, rule)\n  ) WITHOUT ROWID;',
+      'rule TEXT NOT NULL, PRIMARY KEY (tenant, role, rule)\n  );',
+    ).replace(
+      'role TEXT NOT NULL, PRIMARY KEY (tenant, user_id, role)\n  ) WITHOUT ROWID;',
+      'role TEXT NOT NULL, PRIMARY KEY (tenant, user_id, role)\n  );',
     );
-    this.name = 'RoleCycleError';
-  }
-}
-
-export class TenantExistsError extends Error {
-  readonly code = 'ERR_RBAC_TENANT_EXISTS';
-
-  constructor(readonly tenant: string) {
-    super(`tenant ${JSON.stringify(tenant)} already exists`);
-    this.name = 'TenantExistsError';
-  }
-}
-
-/** Errors that refuse a change for a policy reason: the refusal is audited. */
-type RefusalError = UnknownRoleError | RoleCycleError | TenantExistsError;
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS rbac_tenants (tenant TEXT PRIMARY KEY) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS rbac_roles (
-    tenant TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (tenant, role)
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS rbac_rules (
-    tenant TEXT NOT NULL, role TEXT NOT NULL, rule TEXT NOT NULL, PRIMARY KEY (tenant, role, rule)
-  );
-  CREATE TABLE IF NOT EXISTS rbac_inherits (
-    tenant TEXT NOT NULL, role TEXT NOT NULL, parent TEXT NOT NULL, PRIMARY KEY (tenant, role, parent)
-  ) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS rbac_inherits_by_parent ON rbac_inherits (tenant, parent);
-  CREATE TABLE IF NOT EXISTS rbac_assignments (
-    tenant TEXT NOT NULL, user_id TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (tenant, user_id, role)
-  );
-  CREATE INDEX IF NOT EXISTS rbac_assignments_by_role ON rbac_assignments (tenant, role);
-  CREATE TABLE IF NOT EXISTS rbac_audit (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    tenant TEXT NOT NULL,
-    at INTEGER NOT NULL,
-    by TEXT NOT NULL,
-    action TEXT NOT NULL,
-    role TEXT,
-    user_id TEXT,
-    permissions TEXT,
-    inherits TEXT,
-    outcome TEXT NOT NULL,
-    error TEXT
-  );
-  CREATE INDEX IF NOT EXISTS rbac_audit_by_tenant ON rbac_audit (tenant, seq);
-`;
-
-/** Roles reachable upwards from the given ones, with their links: what a cycle check must walk. */
-const ANCESTOR_LINKS_SQL = `
-  WITH RECURSIVE up(role) AS (
-    SELECT value FROM json_each(:roles)
-    UNION
-    SELECT link.parent FROM up CROSS JOIN rbac_inherits link ON link.tenant = :tenant AND link.role = up.role
-  )
-  SELECT link.role, link.parent FROM up CROSS JOIN rbac_inherits link ON link.tenant = :tenant AND link.role = up.role
-`;
-
-/** Most (tenant, user) policies an instance keeps; the oldest is dropped first. */
-const CACHE_LIMIT = 10_000;
-
-const SEGMENT = /^[A-Za-z0-9_.-]+$/;
-
-interface Policy {
-  readonly held: readonly string[];
-  readonly rules: ReadonlyMap<string, readonly string[]>;
-  readonly links: ReadonlyMap<string, readonly string[]>;
-}
-
-interface CachedPolicy {
-  readonly policy: Policy;
-  /** now() before the read began: the entry is as old as the snapshot could be. */
-  readonly readAt: number;
-}
-
-interface AuditRecord {
-  readonly tenant: string;
-  readonly by: string;
-  readonly action: AuditAction;
-  readonly role?: string;
-  readonly userId?: string;
-  readonly permissions?: readonly string[];
-  readonly inherits?: readonly string[];
-}
-
-interface AuditRow {
-  tenant: string;
-  at: number;
-  by: string;
-  action: AuditAction;
-  role: string | null;
-  user_id: string | null;
-  permissions: string | null;
-  inherits: string | null;
-  outcome: 'applied' | 'rejected';
-  error: string | null;
-}
-
-export async function createRbac(options: RbacOptions): Promise<Rbac> {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`createRbac(options): options must be an object, received ${describe(options)}`);
-  }
-  const { db, now = Date.now, cacheTtlMs = 0 } = options;
-  if (typeof db !== 'object' || db === null || typeof db.transaction !== 'function') {
-    throw new TypeError(`createRbac(options): options.db must be a database handle, received ${describe(db)}`);
-  }
-  if (typeof now !== 'function') {
-    throw new TypeError(`createRbac(options): options.now must be a function, received ${describe(now)}`);
-  }
-  if (typeof cacheTtlMs !== 'number' || !Number.isFinite(cacheTtlMs) || cacheTtlMs < 0) {
-    throw new RangeError(
-      `createRbac(options): options.cacheTtlMs must be a finite number >= 0, received ${describe(cacheTtlMs)}`,
-    );
-  }
-  await db.transaction((tx) => tx.exec(SCHEMA), { mode: 'immediate' });
-  return new SqlRbac(db, now, cacheTtlMs);
-}
-
-class SqlRbac implements Rbac {
-  private readonly cache = new Map<string, CachedPolicy>();
-  /** Bumped after each change this instance commits; a read that began under an older value is not cached. */
-  private generation = 0;
-
-  constructor(
-    private readonly db: Database,
-    private readonly now: () => number,
-    private readonly cacheTtlMs: number,
-  ) {}
-
-  async createTenant(tenant: string, options: ChangeOptions): Promise<void> {
-    requireId('tenant', tenant);
-    const by = requireBy(options);
-    await this.change({ tenant, by, action: 'tenant.create' }, async (tx) => {
-      const inserted = await tx.run('INSERT OR IGNORE INTO rbac_tenants (tenant) VALUES (?)', tenant);
-      if (inserted.changes === 0) throw new TenantExistsError(tenant);
-    });
+    await this.db.transaction((tx) => tx.exec(schema), { mode: 'immediate' });
   }
 
-  async defineRole(
-    tenant: string,
-    role: string,
-    permissions: readonly string[],
-    options: DefineRoleOptions,
-  ): Promise<void> {
-    requireId('tenant', tenant);
-    requireId('role', role);
-    if (!Array.isArray(permissions)) {
-      throw new TypeError(`defineRole: permissions must be an array of rules, received ${describe(permissions)}`);
-    }
-    permissions.forEach((rule, index) => parseRule(rule, `permissions[${index}]`));
-    const by = requireBy(options);
-    const inherits = options.inherits ?? [];
-    if (!Array.isArray(inherits)) {
-      throw new TypeError(
-        `defineRole: options.inherits must be an array of role names, received ${describe(inherits)}`,
-      );
-    }
-    inherits.forEach((parent, index) => requireId(`options.inherits[${index}]`, parent));
-    const audit: AuditRecord = {
-      tenant,
-      by,
-      action: 'role.define',
-      role,
-      permissions: [...permissions],
-      inherits: [...inherits],
-    };
-    await this.change(audit, async (tx) => {
-      await requireTenant(tx, tenant);
-      const parents = [...new Set(inherits)];
-      for (const parent of parents) await requireRole(tx, tenant, parent);
-      const cycle = parents.includes(role) ? [role, role] : await findCycle(tx, tenant, role, parents);
-      if (cycle) throw new RoleCycleError(tenant, cycle);
-      await tx.run('INSERT OR IGNORE INTO rbac_roles (tenant, role) VALUES (?, ?)', tenant, role);
-      await tx.run('DELETE FROM rbac_rules WHERE tenant = ? AND role = ?', tenant, role);
-      await tx.run('DELETE FROM rbac_inherits WHERE tenant = ? AND role = ?', tenant, role);
-      for (const rule of new Set(permissions)) {
-        await tx.run('INSERT INTO rbac_rules (tenant, role, rule) VALUES (?, ?, ?)', tenant, role, rule);
-      }
-      for (const parent of parents) {
-        await tx.run('INSERT INTO rbac_inherits (tenant, role, parent) VALUES (?, ?, ?)', tenant, role, parent);
-      }
-    });
-  }
-
-  async deleteRole(tenant: string, role: string, options: ChangeOptions): Promise<void> {
-    requireId('tenant', tenant);
-    requireId('role', role);
-    const by = requireBy(options);
-    await this.change({ tenant, by, action: 'role.delete', role }, async (tx) => {
-      await requireTenant(tx, tenant);
-      await requireRole(tx, tenant, role);
-      await tx.run('DELETE FROM rbac_assignments WHERE tenant = ? AND role = ?', tenant, role);
-      await tx.run('DELETE FROM rbac_inherits WHERE tenant = ? AND (role = ? OR parent = ?)', tenant, role, role);
-      await tx.run('DELETE FROM rbac_rules WHERE tenant = ? AND role = ?', tenant, role);
-      await tx.run('DELETE FROM rbac_roles WHERE tenant = ? AND role = ?', tenant, role);
-    });
-  }
-
-  async assignRole(tenant: string, userId: string, role: string, options: ChangeOptions): Promise<void> {
-    requireId('tenant', tenant);
-    requireId('userId', userId);
-    requireId('role', role);
-    const by = requireBy(options);
-    await this.change({ tenant, by, action: 'role.assign', role, userId }, async (tx) => {
-      await requireTenant(tx, tenant);
-      await requireRole(tx, tenant, role);
-      await tx.run(
-        'INSERT OR IGNORE INTO rbac_assignments (tenant, user_id, role) VALUES (?, ?, ?)',
+  protected override async readPolicy(tenant: string, userId: string): Promise<Policy> {
+    const db = this.db;
+    const found = await db.get('SELECT 1 AS found FROM rbac_tenants WHERE tenant = ?', tenant);
+    if (found === undefined) throw new UnknownTenantError(tenant);
+    // Rows in the order they were written: roles in assignment order, rules in the order listed.
+    const held = (
+      await db.all<{ role: string }>(
+        'SELECT role FROM rbac_assignments WHERE tenant = ? AND user_id = ? ORDER BY rowid',
         tenant,
         userId,
+      )
+    ).map((row) => row.role);
+    const rules = new Map<string, string[]>();
+    const links = new Map<string, string[]>();
+    const pending = [...held];
+    while (pending.length > 0) {
+      const role = pending.shift()!;
+      if (rules.has(role)) continue;
+      const own = await db.all<{ rule: string }>(
+        'SELECT rule FROM rbac_rules WHERE tenant = ? AND role = ? ORDER BY rowid',
+        tenant,
         role,
       );
-    });
-  }
-
-  async revokeRole(tenant: string, userId: string, role: string, options: ChangeOptions): Promise<void> {
-    requireId('tenant', tenant);
-    requireId('userId', userId);
-    requireId('role', role);
-    const by = requireBy(options);
-    await this.change({ tenant, by, action: 'role.revoke', role, userId }, async (tx) => {
-      await requireTenant(tx, tenant);
-      await requireRole(tx, tenant, role);
-      await tx.run('DELETE FROM rbac_assignments WHERE tenant = ? AND user_id = ? AND role = ?', tenant, userId, role);
-    });
-  }
-
-  async can(userId: string, permission: string, options: CheckOptions): Promise<boolean> {
-    return (await this.explain(userId, permission, options)).granted;
-  }
-
-  async explain(userId: string, permission: string, options: CheckOptions): Promise<Explanation> {
-    requireId('userId', userId);
-    parsePermission(permission);
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`options must be an object with a tenant, received ${describe(options)}`);
-    }
-    requireId('options.tenant', options.tenant);
-    return decide(await this.policy(options.tenant, userId), permission);
-  }
-
-  async auditLog(tenant: string): Promise<AuditEntry[]> {
-    requireId('tenant', tenant);
-    const rows = await this.db.transaction(async (tx) => {
-      await requireTenant(tx, tenant);
-      return tx.all<AuditRow>(
-        `SELECT tenant, at, by, action, role, user_id, permissions, inherits, outcome, error
-           FROM rbac_audit WHERE tenant = ? ORDER BY seq`,
+      rules.set(
+        role,
+        own.map((row) => row.rule),
+      );
+      const parents = await db.all<{ parent: string }>(
+        'SELECT parent FROM rbac_inherits WHERE tenant = ? AND role = ?',
         tenant,
+        role,
       );
-    });
-    return rows.map(toAuditEntry);
-  }
-
-  /** The user's policy, from the cache while it is fresh, else from one snapshot of the database. */
-  private async policy(tenant: string, userId: string): Promise<Policy> {
-    const key = JSON.stringify([tenant, userId]);
-    const startedAt = this.now();
-    const cached = this.cache.get(key);
-    if (cached !== undefined && startedAt - cached.readAt < this.cacheTtlMs) return cached.policy;
-    const generation = this.generation;
-    const policy = await readPolicy(this.db, tenant, userId);
-    if (this.cacheTtlMs > 0 && generation === this.generation) {
-      this.cache.delete(key);
-      this.cache.set(key, { policy, readAt: startedAt });
-      if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
-    }
-    return policy;
-  }
-
-  /**
-   * Applies one change in an IMMEDIATE transaction together with its audit entry. A refused change
-   * rolls back, and its audit entry is written afterwards so the rollback cannot take it along.
-   */
-  private async change(record: AuditRecord, apply: (tx: Queryable) => Promise<void>): Promise<void> {
-    const at = this.now();
-    try {
-      await this.db.transaction(
-        async (tx) => {
-          await apply(tx);
-          await insertAudit(tx, record, at, 'applied', null);
-        },
-        { mode: 'immediate' },
+      links.set(
+        role,
+        parents.map((row) => row.parent),
       );
-    } catch (error) {
-      if (isRefusal(error)) await insertAudit(this.db, record, at, 'rejected', error.code);
-      throw error;
+      pending.push(...parents.map((row) => row.parent));
     }
-    // After commit: a check that starts from here on reads the new state, and no read that began
-    // before the change may store its answer.
-    this.generation++;
-    this.cache.clear();
+    return { held, rules, links };
   }
-}
 
-async function readPolicy(db: Queryable, tenant: string, userId: string): Promise<Policy> {
-  const found = await db.get('SELECT 1 AS found FROM rbac_tenants WHERE tenant = ?', tenant);
-  if (found === undefined) throw new UnknownTenantError(tenant);
-  // Rows in the order they were written: roles in assignment order, rules in the order listed.
-  const held = (
-    await db.all<{ role: string }>(
-      'SELECT role FROM rbac_assignments WHERE tenant = ? AND user_id = ? ORDER BY rowid',
-      tenant,
-      userId,
-    )
-  ).map((row) => row.role);
-  const rules = new Map<string, string[]>();
-  const links = new Map<string, string[]>();
-  const pending = [...held];
-  while (pending.length > 0) {
-    const role = pending.shift()!;
-    if (rules.has(role)) continue;
-    const own = await db.all<{ rule: string }>(
-      'SELECT rule FROM rbac_rules WHERE tenant = ? AND role = ? ORDER BY rowid',
-      tenant,
-      role,
-    );
-    rules.set(
-      role,
-      own.map((row) => row.rule),
-    );
-    const parents = await db.all<{ parent: string }>(
-      'SELECT parent FROM rbac_inherits WHERE tenant = ? AND role = ?',
-      tenant,
-      role,
-    );
-    links.set(
-      role,
-      parents.map((row) => row.parent),
-    );
-    pending.push(...parents.map((row) => row.parent));
-  }
-  return { held, rules, links };
-}
-
-/** Deny beats allow beats nothing. The walk is breadth-first so each path is a shortest one. */
-function decide(policy: Policy, permission: string): Explanation {
-  if (policy.held.length === 0) return { granted: false, reason: 'no-roles' };
-  const cameFrom = new Map<string, string | null>(policy.held.map((role) => [role, null]));
-  const queue = [...policy.held];
-  let allow: { role: string; rule: string } | undefined;
-  for (let index = 0; index < queue.length; index++) {
-    const role = queue[index]!;
-    for (const rule of policy.rules.get(role) ?? []) {
-      if (!ruleMatches(rule, permission)) continue;
-      if (rule.startsWith('!')) return { granted: false, reason: 'denied', role, rule, path: pathTo(cameFrom, role) };
-      return { granted: true, reason: 'allowed', role, rule, path: pathTo(cameFrom, role) };
+  protected override decide(policy: Policy, permission: string): Explanation {
+    if (policy.held.length === 0) return { granted: false, reason: 'no-roles' };
+    const cameFrom = new Map<string, string | null>(policy.held.map((role) => [role, null]));
+    const queue = [...policy.held];
+    for (let index = 0; index < queue.length; index++) {
+      const role = queue[index]!;
+      for (const rule of policy.rules.get(role) ?? []) {
+        if (!this.ruleMatches(rule, permission)) continue;
+        if (rule.startsWith('!')) return { granted: false, reason: 'denied', role, rule, path: pathTo(cameFrom, role) };
+        return { granted: true, reason: 'allowed', role, rule, path: pathTo(cameFrom, role) };
+      }
+      for (const parent of policy.links.get(role) ?? []) {
+        if (cameFrom.has(parent)) continue;
+        cameFrom.set(parent, role);
+        queue.push(parent);
+      }
     }
-    for (const parent of policy.links.get(role) ?? []) {
-      if (cameFrom.has(parent)) continue;
-      cameFrom.set(parent, role);
-      queue.push(parent);
-    }
-  }
-  if (allow) return { granted: true, reason: 'allowed', ...allow, path: pathTo(cameFrom, allow.role) };
-  return { granted: false, reason: 'no-matching-rule' };
-}
-
-function pathTo(cameFrom: ReadonlyMap<string, string | null>, role: string): string[] {
-  const path = [role];
-  for (let previous = cameFrom.get(role); previous != null; previous = cameFrom.get(previous)) path.unshift(previous);
-  return path;
-}
-
-/** Whole segments only: 'attendance:*' covers 'attendance:edit', never 'attendance-admin:edit'. */
-function ruleMatches(rule: string, permission: string): boolean {
-  const [ruleResource, ruleAction] = (rule.startsWith('!') ? rule.slice(1) : rule).split(':');
-  const [resource, action] = permission.split(':');
-  return resource === ruleResource && (ruleAction === '*' || action === ruleAction);
-}
-
-/** The path role -> parent -> ... -> role that inheriting `parents` would close, if any. */
-async function findCycle(
-  tx: Queryable,
-  tenant: string,
-  role: string,
-  parents: readonly string[],
-): Promise<string[] | undefined> {
-  if (parents.length === 0) return undefined;
-  const links = await tx.all<{ role: string; parent: string }>(ANCESTOR_LINKS_SQL, {
-    tenant,
-    roles: JSON.stringify(parents),
-  });
-  const up = new Map<string, string[]>();
-  for (const link of links) up.set(link.role, [...(up.get(link.role) ?? []), link.parent]);
-  const cameFrom = new Map<string, string>(parents.map((parent) => [parent, role]));
-  const queue = [...parents];
-  for (let index = 0; index < queue.length; index++) {
-    const current = queue[index]!;
-    if (current === role) {
-      const path = [role];
-      for (let step = cameFrom.get(role)!; step !== role; step = cameFrom.get(step)!) path.unshift(step);
-      return [role, ...path];
-    }
-    for (const parent of up.get(current) ?? []) {
-      if (cameFrom.has(parent)) continue;
-      cameFrom.set(parent, current);
-      queue.push(parent);
-    }
-  }
-  return undefined;
-}
-
-async function requireTenant(tx: Queryable, tenant: string): Promise<void> {
-  const found = await tx.get('SELECT 1 AS found FROM rbac_tenants WHERE tenant = ?', tenant);
-  if (found === undefined) throw new UnknownTenantError(tenant);
-}
-
-async function requireRole(tx: Queryable, tenant: string, role: string): Promise<void> {
-  const found = await tx.get('SELECT 1 AS found FROM rbac_roles WHERE tenant = ? AND role = ?', tenant, role);
-  if (found === undefined) throw new UnknownRoleError(tenant, role);
-}
-
-async function insertAudit(
-  db: Queryable,
-  record: AuditRecord,
-  at: number,
-  outcome: 'applied' | 'rejected',
-  error: string | null,
-): Promise<void> {
-  await db.run(
-    `INSERT INTO rbac_audit (tenant, at, by, action, role, user_id, permissions, inherits, outcome, error)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    record.tenant,
-    at,
-    record.by,
-    record.action,
-    record.role ?? null,
-    record.userId ?? null,
-    record.permissions ? JSON.stringify(record.permissions) : null,
-    record.inherits ? JSON.stringify(record.inherits) : null,
-    outcome,
-    error,
-  );
-}
-
-function toAuditEntry(row: AuditRow): AuditEntry {
-  return {
-    at: row.at,
-    by: row.by,
-    tenant: row.tenant,
-    action: row.action,
-    ...(row.role === null ? {} : { role: row.role }),
-    ...(row.user_id === null ? {} : { userId: row.user_id }),
-    ...(row.permissions === null ? {} : { permissions: JSON.parse(row.permissions) as string[] }),
-    ...(row.inherits === null ? {} : { inherits: JSON.parse(row.inherits) as string[] }),
-    outcome: row.outcome,
-    ...(row.error === null ? {} : { error: row.error }),
-  };
-}
-
-function isRefusal(error: unknown): error is RefusalError {
-  return error instanceof UnknownRoleError || error instanceof RoleCycleError || error instanceof TenantExistsError;
-}
-
-function requireId(name: string, value: unknown): asserts value is string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new TypeError(`${name} must be a non-empty string, received ${describe(value)}`);
+    return { granted: false, reason: 'no-matching-rule' };
   }
 }
 
-function requireBy(options: ChangeOptions | undefined): string {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`options must be an object with "by" (who makes the change), received ${describe(options)}`);
-  }
-  requireId('options.by', options.by);
-  return options.by;
-}
-
-/** A concrete permission: resource:action, no wildcard. */
-function parsePermission(value: unknown): void {
-  if (typeof value !== 'string') throw new TypeError(`permission must be a string, received ${describe(value)}`);
-  const parts = value.split(':');
-  if (parts.length !== 2 || !parts.every((part) => SEGMENT.test(part))) {
-    throw new RangeError(
-      `permission must look like "resource:action" (letters, digits, _ - .), received ${JSON.stringify(value)}`,
-    );
-  }
-}
-
-/** A rule: [!]resource:action or [!]resource:*. */
-function parseRule(value: unknown, name: string): void {
-  if (typeof value !== 'string') throw new TypeError(`${name} must be a string, received ${describe(value)}`);
-  const body = value.startsWith('!') ? value.slice(1) : value;
-  const parts = body.split(':');
-  if (parts.length !== 2 || !SEGMENT.test(parts[0]!) || !(parts[1] === '*' || SEGMENT.test(parts[1]!))) {
-    throw new RangeError(
-      `${name} must look like "resource:action", "resource:*" or a "!"-prefixed deny, received ${JSON.stringify(value)}`,
-    );
-  }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array (${JSON.stringify(value).slice(0, 60)})`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'function') return 'a function';
-  return `${typeof value} ${String(value)}`;
-}
+export const createRbac = (options: RbacOptions): Promise<Rbac> => FirstMatchWins.open(options);
