@@ -77,11 +77,6 @@ function renderOutcome(kata: Kata, outcome: CheckOutcome, palette: Palette): str
   }
 }
 
-/** Drops assertion-library boilerplate that says nothing to a candidate. */
-function readable(reason: string): string {
-  return reason.replace(/ \/\/ Object\.is equality/g, '').replace(/^PropertyFailure: /, '');
-}
-
 function nextStep(kata: Kata, run: KataRun, palette: Palette, options: RunReportOptions): string {
   if (run.status === 'passed') {
     return `All checks pass. Compare with the reference: ${palette.accent(`kata solution ${kata.slug}`)}; pick the next kata: ${palette.accent('kata list')}.`;

@@ -78,11 +78,9 @@ export function oneLine(text: string, limit = REASON_LIMIT): string {
 function describeError(error: RawError): string {
   const timedOut = /^(Test|Hook) timed out in (\d+)ms/.exec(error.message);
   if (timedOut) return `did not finish within ${formatSeconds(Number(timedOut[2]))} (its time limit)`;
-  return oneLine(
-    error.name && error.name !== 'Error' && error.name !== 'AssertionError'
-      ? `${error.name}: ${error.message}`
-      : error.message,
-  );
+  // The name adds nothing for assertion and property failures, and neither does chai's equality note.
+  const named = error.name !== '' && !['Error', 'AssertionError', 'PropertyFailure'].includes(error.name);
+  return oneLine((named ? `${error.name}: ${error.message}` : error.message).replace(/ \/\/ Object\.is equality/g, ''));
 }
 
 function formatSeconds(ms: number): string {
