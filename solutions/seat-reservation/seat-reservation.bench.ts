@@ -7,12 +7,14 @@
  *
  *   npm run bench -- solutions/seat-reservation
  */
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bench, describe } from 'vitest';
 import { createTestDatabase, type Database, type TestDatabase } from '../../harness/kit/db/index.ts';
+// Through the kit's native helpers: on Node 24 a better-sqlite3 statement that is garbage-collected aborts the process.
+import { openConnection, prepareStatement, setPragma } from '../../harness/kit/db/native.ts';
 import type { SeatService, SeatServiceOptions } from './contract.ts';
 import { createSeatService as conditionalUpdate } from './index.ts';
 import { createSeatService as immediateTransaction } from './variants/immediate-transaction.ts';
@@ -86,11 +88,11 @@ function rawSingleWriterBench(): void {
       ...FIXED,
       setup() {
         dir = mkdtempSync(join(tmpdir(), 'kata-bench-'));
-        raw = new BetterSqlite3(join(dir, 'raw.sqlite'));
-        raw.pragma('journal_mode = WAL');
-        raw.pragma('synchronous = NORMAL');
+        raw = openConnection(join(dir, 'raw.sqlite'));
+        setPragma(raw, 'journal_mode = WAL');
+        setPragma(raw, 'synchronous = NORMAL');
         raw.exec('CREATE TABLE reservations (reservation_id TEXT PRIMARY KEY, user_id TEXT NOT NULL) WITHOUT ROWID');
-        insert = raw.prepare('INSERT INTO reservations VALUES (?, ?)');
+        insert = prepareStatement(raw, 'INSERT INTO reservations VALUES (?, ?)');
       },
       teardown() {
         raw?.close();

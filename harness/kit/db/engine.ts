@@ -3,7 +3,7 @@
  * connections for transactions (one each, so concurrent transactions meet SQLite's real locks),
  * SQLITE_BUSY answered by waiting on the event loop, and whole-transaction retry.
  */
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import {
   DatabaseClosedError,
   InjectedFaultError,
@@ -13,6 +13,7 @@ import {
   TransactionRetryLimitError,
 } from './errors.ts';
 import { createInterleaver, type Interleaver } from './interleaving.ts';
+import { openConnection, prepareStatement, setPragma } from './native.ts';
 import { acquireWaitQueue, releaseWaitQueue, type LockWaitQueue, type Waiter } from './lock-waits.ts';
 import {
   USER_STATEMENT_KINDS,
@@ -37,7 +38,6 @@ import {
 
 const DEFAULT_MAX_CONNECTIONS = 16;
 const DEFAULT_MAX_ATTEMPTS = 10_000;
-const STATEMENT_CACHE_LIMIT = 256;
 const TRANSACTION_CONTROL = /^\s*(?:BEGIN|COMMIT|END|ROLLBACK(?!\s+TO\b))\b/i;
 
 interface Connection {
@@ -129,7 +129,7 @@ export class Engine {
     this.synchronous = (options.synchronous ?? 'normal').toUpperCase();
     this.hooks = options.hooks;
     this.autocommit = this.openConnection(create);
-    if (create) this.autocommit.raw.pragma('journal_mode = WAL');
+    if (create) setPragma(this.autocommit.raw, 'journal_mode = WAL');
     this.queue = acquireWaitQueue(file);
     this.db = this.createDatabaseHandle();
   }
@@ -203,11 +203,11 @@ export class Engine {
   }
 
   private openConnection(create: boolean): Connection {
-    const raw = new BetterSqlite3(this.file, { fileMustExist: !create });
+    const raw = openConnection(this.file, { fileMustExist: !create });
     // The kit waits for locks itself, asynchronously: a busy timeout would block the thread.
-    raw.pragma('busy_timeout = 0');
-    raw.pragma(`synchronous = ${this.synchronous}`);
-    raw.pragma('foreign_keys = ON');
+    setPragma(raw, 'busy_timeout = 0');
+    setPragma(raw, `synchronous = ${this.synchronous}`);
+    setPragma(raw, 'foreign_keys = ON');
     this.counters.connectionsOpened++;
     return { id: this.nextConnectionId++, raw, statements: new Map() };
   }
@@ -215,8 +215,9 @@ export class Engine {
   private prepare(connection: Connection, sql: string): BetterSqlite3.Statement {
     let prepared = connection.statements.get(sql);
     if (prepared === undefined) {
-      prepared = connection.raw.prepare(sql);
-      if (connection.statements.size >= STATEMENT_CACHE_LIMIT) connection.statements.clear();
+      // Unbounded on purpose: native.ts retains every statement anyway, so evicting one from this
+      // cache would free nothing and only prepare it again.
+      prepared = prepareStatement(connection.raw, sql);
       connection.statements.set(sql, prepared);
     }
     return prepared;

@@ -4,11 +4,12 @@
  * statement recording, dumps and query plans. The tools read through a connection of their own,
  * so they never show up in hooks, faults or recordings.
  */
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Engine } from './engine.ts';
+import { openConnection, prepareStatement } from './native.ts';
 import { findFullScans } from './query-plan.ts';
 import type { DatabaseOptions, QueryPlanStep, Row, SqlParam, TableDump, TestDatabase } from './types.ts';
 
@@ -38,26 +39,28 @@ export function openTestDatabase(file: string, options: DatabaseOptions = {}): T
 
 function wrap(engine: Engine, cleanUp: () => void): TestDatabase {
   let inspector: BetterSqlite3.Database | undefined;
-  const inspect = (): BetterSqlite3.Database => {
-    inspector ??= new BetterSqlite3(engine.file, { fileMustExist: true });
-    return inspector;
+  const inspectorStatements = new Map<string, BetterSqlite3.Statement>();
+  const inspect = (sql: string): BetterSqlite3.Statement => {
+    inspector ??= openConnection(engine.file, { fileMustExist: true });
+    let statement = inspectorStatements.get(sql);
+    if (statement === undefined) {
+      statement = prepareStatement(inspector, sql);
+      inspectorStatements.set(sql, statement);
+    }
+    return statement;
   };
   const tables = (): string[] =>
     (
-      inspect()
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        .all() as { name: string }[]
+      inspect(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      ).all() as {
+        name: string;
+      }[]
     ).map((row) => row.name);
   const rowCount = (table: string): number =>
-    (
-      inspect()
-        .prepare(`SELECT count(*) AS n FROM ${quoteIdentifier(table)}`)
-        .get() as { n: number }
-    ).n;
+    (inspect(`SELECT count(*) AS n FROM ${quoteIdentifier(table)}`).get() as { n: number }).n;
   const explain = (sql: string, params: readonly SqlParam[]): QueryPlanStep[] =>
-    inspect()
-      .prepare(`EXPLAIN QUERY PLAN ${sql}`)
-      .all(...(params as unknown[])) as QueryPlanStep[];
+    inspect(`EXPLAIN QUERY PLAN ${sql}`).all(...(params as unknown[])) as QueryPlanStep[];
   let closed = false;
 
   return {
@@ -70,9 +73,7 @@ function wrap(engine: Engine, cleanUp: () => void): TestDatabase {
     async dump() {
       const dump: TableDump = {};
       for (const table of tables()) {
-        const rows = inspect()
-          .prepare(`SELECT * FROM ${quoteIdentifier(table)}`)
-          .all() as Row[];
+        const rows = inspect(`SELECT * FROM ${quoteIdentifier(table)}`).all() as Row[];
         dump[table] = rows
           .map((row) => ({ row, key: stableKey(row) }))
           .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
