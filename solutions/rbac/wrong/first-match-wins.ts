@@ -17,13 +17,25 @@ import {
 
 export * from '../index.ts';
 
+/**
+ * The reference's schema with one passage changed. Throws when the passage is gone, so an edit of
+ * SCHEMA cannot quietly take this bug away.
+ */
+function editSchema(schema: string, from: string, to: string): string {
+  if (!schema.includes(from))
+    throw new Error(`SCHEMA no longer contains ${JSON.stringify(from)}: update this wrong file`);
+  return schema.replace(from, to);
+}
+
 class FirstMatchWins extends SqlRbac {
   // Rules and assignments keep a rowid, so they can be read back in the order they were written.
   protected override async migrate(): Promise<void> {
-    const schema = SCHEMA.replace(
-      'rule TEXT NOT NULL, PRIMARY KEY (tenant, role, rule)\n  ) WITHOUT ROWID;',
-      'rule TEXT NOT NULL, PRIMARY KEY (tenant, role, rule)\n  );',
-    ).replace(
+    const schema = editSchema(
+      editSchema(
+        SCHEMA,
+        'rule TEXT NOT NULL, PRIMARY KEY (tenant, role, rule)\n  ) WITHOUT ROWID;',
+        'rule TEXT NOT NULL, PRIMARY KEY (tenant, role, rule)\n  );',
+      ),
       'role TEXT NOT NULL, PRIMARY KEY (tenant, user_id, role)\n  ) WITHOUT ROWID;',
       'role TEXT NOT NULL, PRIMARY KEY (tenant, user_id, role)\n  );',
     );

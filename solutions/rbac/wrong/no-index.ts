@@ -8,9 +8,20 @@ import { SCHEMA, SqlRbac, requireRole, type Rbac, type RbacOptions } from '../in
 
 export * from '../index.ts';
 
+/**
+ * The reference's schema with one passage changed. Throws when the passage is gone, so an edit of
+ * SCHEMA cannot quietly take this bug away.
+ */
+function editSchema(schema: string, from: string, to: string): string {
+  if (!schema.includes(from))
+    throw new Error(`SCHEMA no longer contains ${JSON.stringify(from)}: update this wrong file`);
+  return schema.replace(from, to);
+}
+
 class NoIndex extends SqlRbac {
   protected override async migrate(): Promise<void> {
-    const schema = SCHEMA.replace(
+    const schema = editSchema(
+      SCHEMA,
       `tenant TEXT NOT NULL, user_id TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (tenant, user_id, role)
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS rbac_assignments_by_role ON rbac_assignments (tenant, role);`,
