@@ -108,6 +108,14 @@ describe('kata (command line)', () => {
     expect(text).toContain('kata watch anagram');
   });
 
+  test('keeps every line of the list within 80 columns', async () => {
+    const { context, out } = capture(scratchRepository());
+    expect(await main(['list'], context)).toBe(0);
+    const lines = out.join('\n').split('\n');
+    expect(lines.filter((line) => line.length > 80)).toEqual([]);
+    expect(lines.join(' ')).toContain('in linear time.');
+  });
+
   test('shows hints one at a time and remembers how many were shown', async () => {
     const root = scratchRepository();
     const first = capture(root);

@@ -27,10 +27,12 @@ const commands: readonly Command[] = [
 ];
 
 export function createContext(root: string = harnessRoot): CommandContext {
+  const out = writerFor(process.stdout);
+  const err = writerFor(process.stderr);
   return {
     root,
-    out: (text) => process.stdout.write(`${text}\n`),
-    err: (text) => process.stderr.write(`${text}\n`),
+    out,
+    err,
     palette: createPalette(wantsColor(process.stdout)),
     interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
     async prompt(question) {
@@ -41,6 +43,22 @@ export function createContext(root: string = harnessRoot): CommandContext {
         readline.close();
       }
     },
+  };
+}
+
+/**
+ * Writes lines to a stream until its reader goes away (`kata list | head`): then the rest is
+ * dropped quietly and the command still finishes, cleaning up after itself, instead of dying on
+ * an unhandled EPIPE.
+ */
+function writerFor(stream: NodeJS.WriteStream): (text: string) => void {
+  let open = true;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    open = false;
+  });
+  return (text) => {
+    if (open) stream.write(`${text}\n`);
   };
 }
 

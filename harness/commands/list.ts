@@ -1,5 +1,7 @@
 /** `kata` and `kata list`: every kata with its difficulty and the candidate's status. */
 import { listKatas, type Kata } from '../catalog/catalog.ts';
+import { WIDTH } from '../grader/render/terminal.ts';
+import { wrap } from '../grader/render/text.ts';
 import { parseCommandArgs, UsageError, type Command } from './command.ts';
 import { statusOfKatas, type KataStatus } from './kata-status.ts';
 import type { Palette } from './palette.ts';
@@ -47,7 +49,7 @@ export const listCommand: Command = {
       context.out(
         `${number}  ${kata.slug.padEnd(slugWidth)}  ${kata.manifest.difficulty.padEnd(6)}  ${describeStatus(statuses.get(kata.slug), palette)}`,
       );
-      context.out(`    ${palette.dim(kata.manifest.summary)}`);
+      for (const line of wrap(kata.manifest.summary, WIDTH, '    ')) context.out(palette.dim(line));
     });
     const next = suggestNext(katas, statuses);
     context.out('');
