@@ -1,9 +1,11 @@
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createTestDatabase, openTestDatabase, type StatementInfo, type TestDatabase } from './index.ts';
 import { retainedCount } from './native.ts';
 
+const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const opened: TestDatabase[] = [];
 
 function database(options: Parameters<typeof createTestDatabase>[0] = {}): TestDatabase {
@@ -363,6 +365,19 @@ describe('native objects (Node 24 aborts when a better-sqlite3 wrapper is garbag
     await handle.close();
     // autocommit connection + its INSERT, a pool connection + its SELECT, the inspector + 2 queries
     expect(retainedCount() - before).toBeGreaterThanOrEqual(7);
+  });
+
+  test('no project file but native.ts creates better-sqlite3 objects', () => {
+    const valueImport =
+      /^\s*import\s+(?!type\b)[^;]*?\bfrom\s+['"]better-sqlite3['"]|\b(?:require|import)\(\s*['"]better-sqlite3['"]\s*\)/m;
+    const offenders = ['harness', 'katas', 'solutions'].flatMap((top) =>
+      readdirSync(join(repositoryRoot, top), { recursive: true, encoding: 'utf8' })
+        .filter((file) => /\.(?:ts|js|mjs)$/.test(file))
+        .map((file) => join(top, file))
+        .filter((file) => file !== join('harness', 'kit', 'db', 'native.ts'))
+        .filter((file) => valueImport.test(readFileSync(join(repositoryRoot, file), 'utf8'))),
+    );
+    expect(offenders, 'use openConnection/prepareStatement/setPragma from harness/kit/db/native.ts').toEqual([]);
   });
 
   test('garbage collection after closing databases leaves the process running', async () => {
