@@ -3,6 +3,9 @@
  * handler sees payloads in publish order and never twice at once, while each other subscription
  * drains on its own. publish snapshots the topic's subscriptions, drops one delivery into each
  * mailbox and resolves once every delivery has been handled or discarded by an unsubscribe.
+ *
+ * The pieces publish and subscribe are built from are protected, not private: each file in
+ * wrong/ subclasses PubSub and overrides the one piece that carries its bug.
  */
 
 export type Handler<Payload = unknown> = (payload: Payload) => unknown;
@@ -21,14 +24,14 @@ export interface PubSubOptions {
 }
 
 /** One payload waiting in one subscription's mailbox, and how to tell its publish it is done. */
-interface Delivery {
+export interface Delivery {
   readonly payload: unknown;
   /** Called exactly once: true when the handler ran, false when the delivery was discarded. */
   readonly settle: (handled: boolean) => void;
   next: Delivery | undefined;
 }
 
-interface Subscription {
+export interface Subscription {
   readonly topic: string;
   readonly handler: Handler;
   active: boolean;
@@ -41,7 +44,7 @@ interface Subscription {
 export class PubSub {
   readonly #onError: PubSubOptions['onError'];
   /** A Map, never a plain object: "__proto__" and "constructor" are ordinary topics here. */
-  readonly #topics = new Map<string, Set<Subscription>>();
+  protected readonly topics = new Map<string, Set<Subscription>>();
 
   constructor(options: PubSubOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -58,25 +61,14 @@ export class PubSub {
   }
 
   subscribe<Payload = unknown>(topic: string, handler: Handler<Payload>): Unsubscribe {
-    requireTopic('subscribe', topic);
-    if (typeof handler !== 'function') {
-      throw new TypeError(`PubSub.subscribe: handler must be a function, received ${describe(handler)}`);
-    }
-    const subscription: Subscription = {
-      topic,
-      handler: handler as Handler,
-      active: true,
-      draining: false,
-      first: undefined,
-      last: undefined,
-    };
-    let subscribers = this.#topics.get(topic);
+    const subscription = this.createSubscription('subscribe', topic, handler as Handler);
+    let subscribers = this.topics.get(topic);
     if (subscribers === undefined) {
       subscribers = new Set();
-      this.#topics.set(topic, subscribers);
+      this.topics.set(topic, subscribers);
     }
     subscribers.add(subscription);
-    return () => this.#unsubscribe(subscription);
+    return () => this.unsubscribe(subscription);
   }
 
   publish(topic: string, payload?: unknown): Promise<number> {
@@ -85,10 +77,9 @@ export class PubSub {
     } catch (error) {
       return Promise.reject(error);
     }
-    const subscribers = this.#topics.get(topic);
-    if (subscribers === undefined) return Promise.resolve(0);
     // A copy, so subscriptions added while this payload is being delivered do not receive it.
-    const snapshot = [...subscribers];
+    const snapshot = [...(this.topics.get(topic) ?? [])];
+    if (snapshot.length === 0) return Promise.resolve(0);
     return new Promise<number>((resolve) => {
       let waiting = snapshot.length;
       let handled = 0;
@@ -96,21 +87,31 @@ export class PubSub {
         if (ran) handled++;
         if (--waiting === 0) resolve(handled);
       };
-      for (const subscription of snapshot) this.#enqueue(subscription, { payload, settle, next: undefined });
+      for (const subscription of snapshot) this.enqueue(subscription, { payload, settle, next: undefined });
     });
   }
 
   subscriberCount(topic: string): number {
     requireTopic('subscriberCount', topic);
-    return this.#topics.get(topic)?.size ?? 0;
+    return this.topics.get(topic)?.size ?? 0;
   }
 
   /** How many topics this instance remembers: exactly those with at least one subscription. */
   topicCount(): number {
-    return this.#topics.size;
+    return this.topics.size;
   }
 
-  #enqueue(subscription: Subscription, delivery: Delivery): void {
+  /** Checks subscribe's arguments and makes the subscription, not yet added to its topic. */
+  protected createSubscription(method: string, topic: unknown, handler: unknown): Subscription {
+    requireTopic(method, topic);
+    if (typeof handler !== 'function') {
+      throw new TypeError(`PubSub.${method}: handler must be a function, received ${describe(handler)}`);
+    }
+    return { topic, handler: handler as Handler, active: true, draining: false, first: undefined, last: undefined };
+  }
+
+  /** Drops a delivery into the subscription's mailbox and starts its loop if it is idle. */
+  protected enqueue(subscription: Subscription, delivery: Delivery): void {
     // An earlier handler of this very publish may have unsubscribed this one.
     if (!subscription.active) {
       delivery.settle(false);
@@ -119,29 +120,43 @@ export class PubSub {
     if (subscription.last === undefined) subscription.first = delivery;
     else subscription.last.next = delivery;
     subscription.last = delivery;
-    if (!subscription.draining) void this.#drain(subscription);
+    if (!subscription.draining) void this.drain(subscription);
   }
 
-  /** Never rejects: handler failures go to onError, so there is nothing left to be unhandled. */
-  async #drain(subscription: Subscription): Promise<void> {
+  /** The subscription's loop. Never rejects: handler failures go to onError, so nothing is unhandled. */
+  protected async drain(subscription: Subscription): Promise<void> {
     subscription.draining = true;
-    for (let delivery = takeFirst(subscription); delivery !== undefined; delivery = takeFirst(subscription)) {
-      try {
-        await subscription.handler(delivery.payload);
-      } catch (error) {
-        this.#report(error, subscription.topic, delivery.payload);
-      }
-      delivery.settle(true);
+    for (let delivery = this.takeNext(subscription); delivery !== undefined; delivery = this.takeNext(subscription)) {
+      delivery.settle(await this.handle(subscription, delivery.payload));
     }
     subscription.draining = false;
   }
 
-  #unsubscribe(subscription: Subscription): void {
+  /** The delivery the subscription handles next: the oldest, so payloads arrive in publish order. */
+  protected takeNext(subscription: Subscription): Delivery | undefined {
+    return takeFirst(subscription);
+  }
+
+  /**
+   * Runs the handler on one payload unless the subscription has ended; its error, thrown or
+   * rejected, goes to onError. Resolves to whether the handler ran.
+   */
+  protected async handle(subscription: Subscription, payload: unknown): Promise<boolean> {
+    if (!subscription.active) return false;
+    try {
+      await subscription.handler(payload);
+    } catch (error) {
+      this.report(error, subscription.topic, payload);
+    }
+    return true;
+  }
+
+  protected unsubscribe(subscription: Subscription): void {
     if (!subscription.active) return;
     subscription.active = false;
-    const subscribers = this.#topics.get(subscription.topic);
+    const subscribers = this.topics.get(subscription.topic);
     subscribers?.delete(subscription);
-    if (subscribers?.size === 0) this.#topics.delete(subscription.topic);
+    if (subscribers?.size === 0) this.topics.delete(subscription.topic);
     // Queued payloads are discarded now, so publishes waiting on them do not wait for a handler that
     // may be stuck; the payload in the handler's hands, if any, is still awaited by its publish.
     for (let delivery = takeFirst(subscription); delivery !== undefined; delivery = takeFirst(subscription)) {
@@ -149,7 +164,7 @@ export class PubSub {
     }
   }
 
-  #report(error: unknown, topic: string, payload: unknown): void {
+  protected report(error: unknown, topic: string, payload: unknown): void {
     try {
       this.#onError(error, { topic, payload });
     } catch {
@@ -158,7 +173,7 @@ export class PubSub {
   }
 }
 
-function takeFirst(subscription: Subscription): Delivery | undefined {
+export function takeFirst(subscription: Subscription): Delivery | undefined {
   const delivery = subscription.first;
   if (delivery === undefined) return undefined;
   subscription.first = delivery.next;
@@ -167,7 +182,7 @@ function takeFirst(subscription: Subscription): Delivery | undefined {
   return delivery;
 }
 
-function requireTopic(method: string, topic: unknown): asserts topic is string {
+export function requireTopic(method: string, topic: unknown): asserts topic is string {
   if (typeof topic !== 'string') {
     throw new TypeError(`PubSub.${method}: topic must be a string, received ${describe(topic)}`);
   }

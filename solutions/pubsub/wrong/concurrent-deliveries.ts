@@ -4,112 +4,15 @@
  * handler finishes, that handler runs twice at once and its effects land out of order.
  * Rejected by: ordered-delivery-1000, interleavings-match-model
  */
-type Handler = (payload: any) => unknown;
-type OnError = (error: unknown, delivery: { topic: string; payload: unknown }) => void;
+import { PubSub as Reference, requireTopic } from '../index.ts';
 
-interface Delivery {
-  readonly payload: unknown;
-  readonly settle: (ran: boolean) => void;
-}
+export * from '../index.ts';
 
-interface Subscription {
-  readonly topic: string;
-  readonly handler: Handler;
-  active: boolean;
-  draining: boolean;
-  readonly mailbox: Delivery[];
-}
-
-export class PubSub {
-  readonly #onError: OnError;
-  readonly #topics = new Map<string, Set<Subscription>>();
-
-  constructor(options: { onError: OnError }) {
-    if (typeof options?.onError !== 'function') {
-      throw new TypeError(`options.onError must be a function, received ${kind(options?.onError)}`);
-    }
-    this.#onError = options.onError;
-  }
-
-  subscribe(topic: string, handler: Handler): () => void {
-    requireTopic(topic);
-    if (typeof handler !== 'function') throw new TypeError(`handler must be a function, received ${kind(handler)}`);
-    const subscription: Subscription = { topic, handler, active: true, draining: false, mailbox: [] };
-    const subscribers = this.#topics.get(topic) ?? new Set();
-    this.#topics.set(topic, subscribers.add(subscription));
-    return () => this.#unsubscribe(subscription);
-  }
-
-  async publish(topic: string, payload?: unknown): Promise<number> {
-    requireTopic(topic);
-    const snapshot = [...(this.#topics.get(topic) ?? [])];
-    const ran = await Promise.allSettled(snapshot.map((subscription) => this.#invoke(subscription, payload)));
+export class PubSub extends Reference {
+  override async publish(topic: string, payload?: unknown): Promise<number> {
+    requireTopic('publish', topic);
+    const snapshot = [...(this.topics.get(topic) ?? [])];
+    const ran = await Promise.allSettled(snapshot.map((subscription) => this.handle(subscription, payload)));
     return ran.filter((result) => result.status === 'fulfilled' && result.value).length;
   }
-
-  async #invoke(subscription: Subscription, payload: unknown): Promise<boolean> {
-    if (!subscription.active) return false;
-    try {
-      await subscription.handler(payload);
-    } catch (error) {
-      this.#report(error, subscription.topic, payload);
-    }
-    return true;
-  }
-
-  subscriberCount(topic: string): number {
-    requireTopic(topic);
-    return this.#topics.get(topic)?.size ?? 0;
-  }
-
-  topicCount(): number {
-    return this.#topics.size;
-  }
-
-  #enqueue(subscription: Subscription, payload: unknown): Promise<boolean> {
-    return new Promise((settle) => {
-      if (!subscription.active) return settle(false);
-      subscription.mailbox.push({ payload, settle });
-      if (!subscription.draining) void this.#drain(subscription);
-    });
-  }
-
-  async #drain(subscription: Subscription): Promise<void> {
-    subscription.draining = true;
-    while (subscription.mailbox.length > 0) {
-      const { payload, settle } = subscription.mailbox.shift()!;
-      try {
-        await subscription.handler(payload);
-      } catch (error) {
-        this.#report(error, subscription.topic, payload);
-      }
-      settle(true);
-    }
-    subscription.draining = false;
-  }
-
-  #unsubscribe(subscription: Subscription): void {
-    if (!subscription.active) return;
-    subscription.active = false;
-    const subscribers = this.#topics.get(subscription.topic)!;
-    subscribers.delete(subscription);
-    if (subscribers.size === 0) this.#topics.delete(subscription.topic);
-    for (const delivery of subscription.mailbox.splice(0)) delivery.settle(false);
-  }
-
-  #report(error: unknown, topic: string, payload: unknown): void {
-    try {
-      this.#onError(error, { topic, payload });
-    } catch {
-      // Nowhere safer to send it.
-    }
-  }
-}
-
-function requireTopic(topic: unknown): asserts topic is string {
-  if (typeof topic !== 'string') throw new TypeError(`topic must be a string, received ${kind(topic)}`);
-}
-
-function kind(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }

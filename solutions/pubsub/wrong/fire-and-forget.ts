@@ -5,38 +5,14 @@
  * and the process sees an unhandled rejection, which crashes Node by default.
  * Rejected by: publish-waits-for-handlers, errors-reported, no-unhandled-rejections, ordered-delivery-1000
  */
-type Handler = (payload: any) => unknown;
-type OnError = (error: unknown, delivery: { topic: string; payload: unknown }) => void;
+import { PubSub as Reference, requireTopic } from '../index.ts';
 
-interface Subscription {
-  readonly topic: string;
-  readonly handler: Handler;
-  active: boolean;
-}
+export * from '../index.ts';
 
-export class PubSub {
-  readonly #onError: OnError;
-  readonly #topics = new Map<string, Set<Subscription>>();
-
-  constructor(options: { onError: OnError }) {
-    if (typeof options?.onError !== 'function') {
-      throw new TypeError(`options.onError must be a function, received ${kind(options?.onError)}`);
-    }
-    this.#onError = options.onError;
-  }
-
-  subscribe(topic: string, handler: Handler): () => void {
-    requireTopic(topic);
-    if (typeof handler !== 'function') throw new TypeError(`handler must be a function, received ${kind(handler)}`);
-    const subscription: Subscription = { topic, handler, active: true };
-    const subscribers = this.#topics.get(topic) ?? new Set();
-    this.#topics.set(topic, subscribers.add(subscription));
-    return () => this.#unsubscribe(subscription);
-  }
-
-  publish(topic: string, payload?: unknown): Promise<number> {
-    requireTopic(topic);
-    const snapshot = [...(this.#topics.get(topic) ?? [])];
+export class PubSub extends Reference {
+  override publish(topic: string, payload?: unknown): Promise<number> {
+    requireTopic('publish', topic);
+    const snapshot = [...(this.topics.get(topic) ?? [])];
     let delivered = 0;
     for (const subscription of snapshot) {
       if (!subscription.active) continue;
@@ -44,42 +20,9 @@ export class PubSub {
       try {
         void subscription.handler(payload);
       } catch (error) {
-        this.#report(error, topic, payload);
+        this.report(error, topic, payload);
       }
     }
     return Promise.resolve(delivered);
   }
-
-  subscriberCount(topic: string): number {
-    requireTopic(topic);
-    return this.#topics.get(topic)?.size ?? 0;
-  }
-
-  topicCount(): number {
-    return this.#topics.size;
-  }
-
-  #unsubscribe(subscription: Subscription): void {
-    if (!subscription.active) return;
-    subscription.active = false;
-    const subscribers = this.#topics.get(subscription.topic)!;
-    subscribers.delete(subscription);
-    if (subscribers.size === 0) this.#topics.delete(subscription.topic);
-  }
-
-  #report(error: unknown, topic: string, payload: unknown): void {
-    try {
-      this.#onError(error, { topic, payload });
-    } catch {
-      // Nowhere safer to send it.
-    }
-  }
-}
-
-function requireTopic(topic: unknown): asserts topic is string {
-  if (typeof topic !== 'string') throw new TypeError(`topic must be a string, received ${kind(topic)}`);
-}
-
-function kind(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }

@@ -4,105 +4,16 @@
  * added during the iteration: a handler subscribed during a publish receives that payload.
  * Rejected by: same-handler-twice, subscribe-during-publish
  */
-type Handler = (payload: any) => unknown;
-type OnError = (error: unknown, delivery: { topic: string; payload: unknown }) => void;
+import type { Handler, Unsubscribe } from '../index.ts';
+import { PubSub as LivePublish } from './live-array.ts';
 
-interface Delivery {
-  readonly payload: unknown;
-  readonly settle: (ran: boolean) => void;
-}
+export * from '../index.ts';
 
-interface Subscription {
-  readonly topic: string;
-  readonly handler: Handler;
-  active: boolean;
-  draining: boolean;
-  readonly mailbox: Delivery[];
-}
-
-export class PubSub {
-  readonly #onError: OnError;
-  readonly #topics = new Map<string, Map<Handler, Subscription>>();
-
-  constructor(options: { onError: OnError }) {
-    if (typeof options?.onError !== 'function') {
-      throw new TypeError(`options.onError must be a function, received ${kind(options?.onError)}`);
-    }
-    this.#onError = options.onError;
+/** Subscriptions keyed by handler, walked live as in live-array.ts. */
+export class PubSub extends LivePublish {
+  override subscribe<Payload = unknown>(topic: string, handler: Handler<Payload>): Unsubscribe {
+    const existing = [...(this.topics.get(topic) ?? [])].find((subscription) => subscription.handler === handler);
+    if (existing !== undefined) return () => this.unsubscribe(existing);
+    return super.subscribe(topic, handler);
   }
-
-  subscribe(topic: string, handler: Handler): () => void {
-    requireTopic(topic);
-    if (typeof handler !== 'function') throw new TypeError(`handler must be a function, received ${kind(handler)}`);
-    const subscribers = this.#topics.get(topic) ?? new Map<Handler, Subscription>();
-    const subscription = subscribers.get(handler) ?? { topic, handler, active: true, draining: false, mailbox: [] };
-    this.#topics.set(topic, subscribers.set(handler, subscription));
-    return () => this.#unsubscribe(subscription);
-  }
-
-  async publish(topic: string, payload?: unknown): Promise<number> {
-    requireTopic(topic);
-    const deliveries: Promise<boolean>[] = [];
-    for (const subscription of this.#topics.get(topic)?.values() ?? []) {
-      deliveries.push(this.#enqueue(subscription, payload));
-    }
-    const ran = await Promise.all(deliveries);
-    return ran.filter(Boolean).length;
-  }
-
-  subscriberCount(topic: string): number {
-    requireTopic(topic);
-    return this.#topics.get(topic)?.size ?? 0;
-  }
-
-  topicCount(): number {
-    return this.#topics.size;
-  }
-
-  #enqueue(subscription: Subscription, payload: unknown): Promise<boolean> {
-    return new Promise((settle) => {
-      if (!subscription.active) return settle(false);
-      subscription.mailbox.push({ payload, settle });
-      if (!subscription.draining) void this.#drain(subscription);
-    });
-  }
-
-  async #drain(subscription: Subscription): Promise<void> {
-    subscription.draining = true;
-    while (subscription.mailbox.length > 0) {
-      const { payload, settle } = subscription.mailbox.shift()!;
-      try {
-        await subscription.handler(payload);
-      } catch (error) {
-        this.#report(error, subscription.topic, payload);
-      }
-      settle(true);
-    }
-    subscription.draining = false;
-  }
-
-  #unsubscribe(subscription: Subscription): void {
-    if (!subscription.active) return;
-    subscription.active = false;
-    const subscribers = this.#topics.get(subscription.topic)!;
-    subscribers.delete(subscription.handler);
-    if (subscribers.size === 0) this.#topics.delete(subscription.topic);
-    for (const delivery of subscription.mailbox.splice(0)) delivery.settle(false);
-  }
-
-  #report(error: unknown, topic: string, payload: unknown): void {
-    try {
-      this.#onError(error, { topic, payload });
-    } catch {
-      // Nowhere safer to send it.
-    }
-  }
-}
-
-function requireTopic(topic: unknown): asserts topic is string {
-  if (typeof topic !== 'string') throw new TypeError(`topic must be a string, received ${kind(topic)}`);
-}
-
-function kind(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }

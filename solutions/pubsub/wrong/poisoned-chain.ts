@@ -5,86 +5,30 @@
  * silently stops receiving anything.
  * Rejected by: handler-errors-isolated, errors-reported
  */
-type Handler = (payload: any) => unknown;
-type OnError = (error: unknown, delivery: { topic: string; payload: unknown }) => void;
+import { PubSub as Reference, requireTopic, type Subscription } from '../index.ts';
 
-interface Subscription {
-  readonly topic: string;
-  readonly handler: Handler;
-  active: boolean;
-  tail: Promise<unknown>;
-}
+export * from '../index.ts';
 
-export class PubSub {
-  readonly #onError: OnError;
-  readonly #topics = new Map<string, Set<Subscription>>();
+export class PubSub extends Reference {
+  readonly #tails = new WeakMap<Subscription, Promise<unknown>>();
 
-  constructor(options: { onError: OnError }) {
-    if (typeof options?.onError !== 'function') {
-      throw new TypeError(`options.onError must be a function, received ${kind(options?.onError)}`);
-    }
-    this.#onError = options.onError;
-  }
-
-  subscribe(topic: string, handler: Handler): () => void {
-    requireTopic(topic);
-    if (typeof handler !== 'function') throw new TypeError(`handler must be a function, received ${kind(handler)}`);
-    const subscription: Subscription = { topic, handler, active: true, tail: Promise.resolve() };
-    const subscribers = this.#topics.get(topic) ?? new Set();
-    this.#topics.set(topic, subscribers.add(subscription));
-    return () => this.#unsubscribe(subscription);
-  }
-
-  async publish(topic: string, payload?: unknown): Promise<number> {
-    requireTopic(topic);
-    const snapshot = [...(this.#topics.get(topic) ?? [])];
-    const ran = await Promise.all(snapshot.map((subscription) => this.#deliver(subscription, payload)));
+  override async publish(topic: string, payload?: unknown): Promise<number> {
+    requireTopic('publish', topic);
+    const snapshot = [...(this.topics.get(topic) ?? [])];
+    const ran = await Promise.all(snapshot.map((subscription) => this.#chain(subscription, payload)));
     return ran.filter(Boolean).length;
   }
 
-  subscriberCount(topic: string): number {
-    requireTopic(topic);
-    return this.#topics.get(topic)?.size ?? 0;
-  }
-
-  topicCount(): number {
-    return this.#topics.size;
-  }
-
-  #deliver(subscription: Subscription, payload: unknown): Promise<boolean> {
-    const link = subscription.tail.then(async () => {
+  #chain(subscription: Subscription, payload: unknown): Promise<boolean> {
+    const link = (this.#tails.get(subscription) ?? Promise.resolve()).then(async () => {
       if (!subscription.active) return false;
       await subscription.handler(payload);
       return true;
     });
-    subscription.tail = link;
+    this.#tails.set(subscription, link);
     return link.catch((error: unknown) => {
-      this.#report(error, subscription.topic, payload);
+      this.report(error, subscription.topic, payload);
       return true;
     });
   }
-
-  #unsubscribe(subscription: Subscription): void {
-    if (!subscription.active) return;
-    subscription.active = false;
-    const subscribers = this.#topics.get(subscription.topic)!;
-    subscribers.delete(subscription);
-    if (subscribers.size === 0) this.#topics.delete(subscription.topic);
-  }
-
-  #report(error: unknown, topic: string, payload: unknown): void {
-    try {
-      this.#onError(error, { topic, payload });
-    } catch {
-      // Nowhere safer to send it.
-    }
-  }
-}
-
-function requireTopic(topic: unknown): asserts topic is string {
-  if (typeof topic !== 'string') throw new TypeError(`topic must be a string, received ${kind(topic)}`);
-}
-
-function kind(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }

@@ -4,107 +4,47 @@
  * subscriber; and a subscriber added during the walk is reached and gets the payload too.
  * Rejected by: unsubscribe-during-publish, subscribe-during-publish
  */
-type Handler = (payload: any) => unknown;
-type OnError = (error: unknown, delivery: { topic: string; payload: unknown }) => void;
+import { PubSub as Reference, requireTopic, type Handler, type Subscription, type Unsubscribe } from '../index.ts';
 
-interface Delivery {
-  readonly payload: unknown;
-  readonly settle: (ran: boolean) => void;
-}
+export * from '../index.ts';
 
-interface Subscription {
-  readonly topic: string;
-  readonly handler: Handler;
-  active: boolean;
-  draining: boolean;
-  readonly mailbox: Delivery[];
-}
+export class PubSub extends Reference {
+  readonly #lists = new Map<string, Subscription[]>();
 
-export class PubSub {
-  readonly #onError: OnError;
-  readonly #topics = new Map<string, Subscription[]>();
-
-  constructor(options: { onError: OnError }) {
-    if (typeof options?.onError !== 'function') {
-      throw new TypeError(`options.onError must be a function, received ${kind(options?.onError)}`);
-    }
-    this.#onError = options.onError;
-  }
-
-  subscribe(topic: string, handler: Handler): () => void {
-    requireTopic(topic);
-    if (typeof handler !== 'function') throw new TypeError(`handler must be a function, received ${kind(handler)}`);
-    const subscription: Subscription = { topic, handler, active: true, draining: false, mailbox: [] };
-    const subscribers = this.#topics.get(topic) ?? [];
+  override subscribe<Payload = unknown>(topic: string, handler: Handler<Payload>): Unsubscribe {
+    const subscription = this.createSubscription('subscribe', topic, handler);
+    const subscribers = this.#lists.get(topic) ?? [];
     subscribers.push(subscription);
-    this.#topics.set(topic, subscribers);
-    return () => this.#unsubscribe(subscription);
+    this.#lists.set(topic, subscribers);
+    return () => this.unsubscribe(subscription);
   }
 
-  async publish(topic: string, payload?: unknown): Promise<number> {
-    requireTopic(topic);
-    const subscribers = this.#topics.get(topic) ?? [];
+  override async publish(topic: string, payload?: unknown): Promise<number> {
+    requireTopic('publish', topic);
+    const subscribers = this.#lists.get(topic) ?? [];
     const deliveries: Promise<boolean>[] = [];
     for (let index = 0; index < subscribers.length; index++) {
-      deliveries.push(this.#enqueue(subscribers[index]!, payload));
+      const subscription = subscribers[index]!;
+      deliveries.push(new Promise((settle) => this.enqueue(subscription, { payload, settle, next: undefined })));
     }
     const ran = await Promise.all(deliveries);
     return ran.filter(Boolean).length;
   }
 
-  subscriberCount(topic: string): number {
-    requireTopic(topic);
-    return this.#topics.get(topic)?.length ?? 0;
+  override subscriberCount(topic: string): number {
+    requireTopic('subscriberCount', topic);
+    return this.#lists.get(topic)?.length ?? 0;
   }
 
-  topicCount(): number {
-    return this.#topics.size;
+  override topicCount(): number {
+    return this.#lists.size;
   }
 
-  #enqueue(subscription: Subscription, payload: unknown): Promise<boolean> {
-    return new Promise((settle) => {
-      if (!subscription.active) return settle(false);
-      subscription.mailbox.push({ payload, settle });
-      if (!subscription.draining) void this.#drain(subscription);
-    });
-  }
-
-  async #drain(subscription: Subscription): Promise<void> {
-    subscription.draining = true;
-    while (subscription.mailbox.length > 0) {
-      const { payload, settle } = subscription.mailbox.shift()!;
-      try {
-        await subscription.handler(payload);
-      } catch (error) {
-        this.#report(error, subscription.topic, payload);
-      }
-      settle(true);
-    }
-    subscription.draining = false;
-  }
-
-  #unsubscribe(subscription: Subscription): void {
+  protected override unsubscribe(subscription: Subscription): void {
     if (!subscription.active) return;
-    subscription.active = false;
-    const subscribers = this.#topics.get(subscription.topic)!;
+    super.unsubscribe(subscription);
+    const subscribers = this.#lists.get(subscription.topic)!;
     subscribers.splice(subscribers.indexOf(subscription), 1);
-    if (subscribers.length === 0) this.#topics.delete(subscription.topic);
-    for (const delivery of subscription.mailbox.splice(0)) delivery.settle(false);
+    if (subscribers.length === 0) this.#lists.delete(subscription.topic);
   }
-
-  #report(error: unknown, topic: string, payload: unknown): void {
-    try {
-      this.#onError(error, { topic, payload });
-    } catch {
-      // Nowhere safer to send it.
-    }
-  }
-}
-
-function requireTopic(topic: unknown): asserts topic is string {
-  if (typeof topic !== 'string') throw new TypeError(`topic must be a string, received ${kind(topic)}`);
-}
-
-function kind(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
