@@ -5,24 +5,17 @@
  * check-then-act across an await.
  * Rejected by: ordered-delivery-1000, interleavings-match-model
  */
-import { PubSub as Reference, requireTopic, type Subscription } from '../index.ts';
+import type { Subscription } from '../index.ts';
+import { PubSub as TailChain } from './tail-chain.ts';
 
 export * from '../index.ts';
 
-export class PubSub extends Reference {
-  readonly #busy = new WeakMap<Subscription, Promise<unknown>>();
-
-  override async publish(topic: string, payload?: unknown): Promise<number> {
-    requireTopic('publish', topic);
-    const snapshot = [...(this.topics.get(topic) ?? [])];
-    const ran = await Promise.all(snapshot.map((subscription) => this.#deliver(subscription, payload)));
-    return ran.filter(Boolean).length;
-  }
-
-  async #deliver(subscription: Subscription, payload: unknown): Promise<boolean> {
-    await this.#busy.get(subscription);
+/** The per-subscription promise of tail-chain.ts used as a lock, claimed one await too late. */
+export class PubSub extends TailChain {
+  protected override async link(subscription: Subscription, payload: unknown): Promise<boolean> {
+    await this.tails.get(subscription);
     const run = this.handle(subscription, payload);
-    this.#busy.set(subscription, run);
+    this.tails.set(subscription, run);
     return run;
   }
 }

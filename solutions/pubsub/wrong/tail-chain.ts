@@ -10,18 +10,20 @@ import { PubSub as Reference, requireTopic, type Subscription } from '../index.t
 export * from '../index.ts';
 
 export class PubSub extends Reference {
-  readonly #tails = new WeakMap<Subscription, Promise<unknown>>();
+  /** Per subscription, the promise the next delivery waits for. */
+  protected readonly tails = new WeakMap<Subscription, Promise<unknown>>();
 
   override async publish(topic: string, payload?: unknown): Promise<number> {
     requireTopic('publish', topic);
     const snapshot = [...(this.topics.get(topic) ?? [])];
-    const ran = await Promise.all(snapshot.map((subscription) => this.#chain(subscription, payload)));
+    const ran = await Promise.all(snapshot.map((subscription) => this.link(subscription, payload)));
     return ran.filter(Boolean).length;
   }
 
-  #chain(subscription: Subscription, payload: unknown): Promise<boolean> {
-    const link = (this.#tails.get(subscription) ?? Promise.resolve()).then(() => this.handle(subscription, payload));
-    this.#tails.set(subscription, link);
+  /** Appends this delivery to the subscription's chain; resolves to whether the handler ran. */
+  protected link(subscription: Subscription, payload: unknown): Promise<boolean> {
+    const link = (this.tails.get(subscription) ?? Promise.resolve()).then(() => this.handle(subscription, payload));
+    this.tails.set(subscription, link);
     return link;
   }
 }
