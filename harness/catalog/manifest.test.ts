@@ -31,6 +31,32 @@ describe('parseManifest', () => {
     );
   });
 
+  test('accepts a rule ledger', () => {
+    const rules = [{ id: 'counts-letters', text: 'Each letter must appear as often in both strings.' }];
+    expect(parseManifest({ ...valid, rules }, 'katas/x/kata.json').rules).toEqual(rules);
+  });
+
+  test('rejects a rule id that is not kebab-case', () => {
+    expect(parse({ rules: [{ id: 'Counts Letters', text: 'x' }] })).toThrow(
+      '"rules[0].id" must be a kebab-case id, received "Counts Letters"',
+    );
+  });
+
+  test('rejects a rule id used twice', () => {
+    expect(
+      parse({
+        rules: [
+          { id: 'a', text: 'x' },
+          { id: 'a', text: 'y' },
+        ],
+      }),
+    ).toThrow('"rules[1].id" "a" is used by an earlier rule');
+  });
+
+  test('rejects a rule without text', () => {
+    expect(parse({ rules: [{ id: 'a', text: ' ' }] })).toThrow('"rules[0].text" must be a non-empty string');
+  });
+
   test('rejects an empty hint list', () => {
     expect(parse({ hints: [] })).toThrow('"hints" must be a non-empty array of strings, received an array of 0');
   });

@@ -4,10 +4,19 @@
  * rejects anything, so a broken manifest fails the project's suite with a message you can act on.
  */
 import { isChecklistItemId, type ChecklistItemId } from '../checklist.ts';
+import { isKebabId } from '../kit/spec.ts';
 
 export type Difficulty = 'easy' | 'medium' | 'hard';
 
 export const difficulties: readonly Difficulty[] = ['easy', 'medium', 'hard'];
+
+/** One testable sentence of the kata's README, with the id checks and wrong files refer to it by. */
+export interface KataRule {
+  /** Stable kebab-case id, unique in its kata, e.g. "hold-expires". */
+  readonly id: string;
+  /** The rule as the README states it, in one sentence. */
+  readonly text: string;
+}
 
 export interface KataManifest {
   /** Human title, e.g. "Anagram check". */
@@ -25,6 +34,11 @@ export interface KataManifest {
   readonly hints: readonly string[];
   /** Questions for the interviewer to ask once the code works. */
   readonly followUps: readonly string[];
+  /**
+   * The rule ledger: every testable rule of the README. When present, every rule must be proved by
+   * a check and violated by a wrong/ file, and every check must prove a rule. Default: none.
+   */
+  readonly rules?: readonly KataRule[];
 }
 
 export class ManifestError extends Error {
@@ -46,6 +60,7 @@ const FIELDS = [
   'checklistItems',
   'hints',
   'followUps',
+  'rules',
 ];
 
 export function parseManifest(raw: unknown, file: string): KataManifest {
@@ -94,6 +109,8 @@ export function parseManifest(raw: unknown, file: string): KataManifest {
   );
   if (new Set(checklistItems).size !== checklistItems.length) fail('"checklistItems" lists an item twice');
 
+  const rules = record.rules === undefined ? undefined : parseRules(record.rules, fail);
+
   return {
     title: text('title'),
     difficulty: difficulty as Difficulty,
@@ -103,7 +120,31 @@ export function parseManifest(raw: unknown, file: string): KataManifest {
     checklistItems,
     hints: texts('hints'),
     followUps: texts('followUps'),
+    ...(rules === undefined ? {} : { rules }),
   };
+}
+
+function parseRules(value: unknown, fail: (message: string) => never): KataRule[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    return fail(`"rules" must be a non-empty array of { id, text }, received ${describe(value)}`);
+  }
+  const seen = new Set<string>();
+  return value.map((entry: unknown, index) => {
+    const where = `rules[${index}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      return fail(`"${where}" must be an object { id, text }, received ${describe(entry)}`);
+    }
+    const { id, text, ...extra } = entry as Record<string, unknown>;
+    const unknown = Object.keys(extra);
+    if (unknown.length > 0) fail(`"${where}" has unknown field "${unknown[0]}" (allowed: id, text)`);
+    if (!isKebabId(id)) fail(`"${where}.id" must be a kebab-case id, received ${describe(id)}`);
+    if (typeof text !== 'string' || text.trim() === '') {
+      fail(`"${where}.text" must be a non-empty string, received ${describe(text)}`);
+    }
+    if (seen.has(id as string)) fail(`"${where}.id" "${id as string}" is used by an earlier rule`);
+    seen.add(id as string);
+    return { id: id as string, text: text as string };
+  });
 }
 
 function describe(value: unknown): string {

@@ -4,14 +4,19 @@
  *
  *   /**
  *    * Bug: compares sorted UTF-16 code units without normalising first.
+ *    * Violates: normalization-forms-equal
  *    * Rejected by: normalization-forms, composed-characters
  *    *\/
  *
- * The project's suite runs the spec against the file and requires every named check to fail.
+ * `Violates:` names the one rule of the kata's ledger (kata.json `rules`) the file breaks; it is
+ * required in a kata that has a ledger. The project's suite runs the spec against the file and
+ * requires every named check to fail.
  */
 
 export interface WrongHeader {
   readonly bug: string;
+  /** The rule the file breaks, and no other. Absent in a kata without a rule ledger. */
+  readonly violates?: string;
   readonly rejectedBy: readonly string[];
 }
 
@@ -34,9 +39,28 @@ export function parseWrongHeader(source: string, file: string): WrongHeader {
   if (bugStart === -1) throw new WrongHeaderError(file, 'header has no "Bug:" line');
   if (rejectedLine === undefined) throw new WrongHeaderError(file, 'header has no "Rejected by:" line');
 
+  const violatesLines = lines.filter((line) => line.startsWith('Violates:'));
+  if (violatesLines.length > 1) throw new WrongHeaderError(file, 'header has more than one "Violates:" line');
+  let violates: string | undefined;
+  if (violatesLines[0] !== undefined) {
+    violates = violatesLines[0].slice('Violates:'.length).trim();
+    if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(violates)) {
+      throw new WrongHeaderError(
+        file,
+        `"Violates:" must name exactly one rule id (kebab-case), received ${JSON.stringify(violates)}`,
+      );
+    }
+  }
+
   const bugLines: string[] = [];
   for (const line of lines.slice(bugStart)) {
-    if (line.startsWith('Rejected by:') || (bugLines.length > 0 && line.trim() === '')) break;
+    if (
+      line.startsWith('Rejected by:') ||
+      line.startsWith('Violates:') ||
+      (bugLines.length > 0 && line.trim() === '')
+    ) {
+      break;
+    }
     bugLines.push(bugLines.length === 0 ? line.slice('Bug:'.length).trim() : line.trim());
   }
   const rejectedBy = rejectedLine
@@ -45,5 +69,5 @@ export function parseWrongHeader(source: string, file: string): WrongHeader {
     .map((id) => id.trim())
     .filter((id) => id !== '');
   if (rejectedBy.length === 0) throw new WrongHeaderError(file, '"Rejected by:" names no check');
-  return { bug: bugLines.join(' '), rejectedBy };
+  return { bug: bugLines.join(' '), ...(violates === undefined ? {} : { violates }), rejectedBy };
 }

@@ -12,6 +12,7 @@ import { hintCommand } from '../commands/hint.ts';
 import { listCommand } from '../commands/list.ts';
 import { createPalette, wantsColor } from '../commands/palette.ts';
 import { resetCommand } from '../commands/reset.ts';
+import { rulesCommand } from '../commands/rules.ts';
 import { solutionCommand } from '../commands/solution.ts';
 import { testCommand } from '../commands/test.ts';
 import { watchCommand } from '../commands/watch.ts';
@@ -23,6 +24,7 @@ const commands: readonly Command[] = [
   hintCommand,
   solutionCommand,
   resetCommand,
+  rulesCommand,
   gradeCommand,
 ];
 

@@ -1,6 +1,7 @@
 /** Renders one kata run for the candidate: failures grouped by checklist item, each with its reason. */
 import { relative } from 'node:path';
 import { checklistItems } from '../checklist.ts';
+import { replayCommand } from '../runner/replay.ts';
 import type { Kata } from '../catalog/catalog.ts';
 import type { CheckOutcome, KataRun } from '../runner/outcomes.ts';
 import type { Palette } from './palette.ts';
@@ -9,6 +10,8 @@ export interface RunReportOptions {
   readonly root: string;
   /** Hints not yet shown, for the "stuck?" line. */
   readonly hintsLeft: number;
+  /** The run used grading's number of cases (`--thorough`), so a replay must too. */
+  readonly thorough?: boolean;
 }
 
 export function renderRun(kata: Kata, run: KataRun, palette: Palette, options: RunReportOptions): string {
@@ -47,14 +50,14 @@ export function renderRun(kata: Kata, run: KataRun, palette: Palette, options: R
     const outcomes = run.outcomes.filter((outcome) => outcome.check.item === item.id);
     if (outcomes.length === 0) continue;
     lines.push('', `  ${palette.bold(item.title)}`);
-    for (const outcome of outcomes) lines.push(...renderOutcome(kata, outcome, palette));
+    for (const outcome of outcomes) lines.push(...renderOutcome(kata, outcome, palette, options.thorough === true));
   }
 
   lines.push('', nextStep(kata, run, palette, options));
   return lines.join('\n');
 }
 
-function renderOutcome(kata: Kata, outcome: CheckOutcome, palette: Palette): string[] {
+function renderOutcome(kata: Kata, outcome: CheckOutcome, palette: Palette, thorough: boolean): string[] {
   const { check } = outcome;
   switch (outcome.status) {
     case 'passed':
@@ -69,7 +72,7 @@ function renderOutcome(kata: Kata, outcome: CheckOutcome, palette: Palette): str
       ];
       if (outcome.seed !== undefined) {
         lines.push(
-          `        ${palette.dim('replay:')} kata test ${kata.slug} --only ${check.id} --seed ${outcome.seed}`,
+          `        ${palette.dim('replay:')} ${replayCommand(kata.slug, check.id, outcome.seed, { thorough })}`,
         );
       }
       return lines;

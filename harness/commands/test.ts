@@ -1,8 +1,9 @@
 /** `kata test <slug>`: runs the spec against the candidate's file and explains every failure. */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { findKata, loadSpec, type Kata } from '../catalog/catalog.ts';
-import { parseSeed } from '../kit/seed.ts';
+import { GRADING_RUNS_FACTOR, parseSeed } from '../kit/seed.ts';
 import { collectChecks } from '../kit/spec.ts';
 import { runKata } from '../runner/run.ts';
 import type { KataRun } from '../runner/outcomes.ts';
@@ -14,18 +15,21 @@ import { renderRun } from './run-report.ts';
 export interface TestSelection {
   readonly only?: readonly string[];
   readonly seed?: number;
+  /** Run as many cases as grading does. */
+  readonly thorough?: boolean;
 }
 
 export const testOptions = {
   only: { type: 'string' },
   seed: { type: 'string' },
+  thorough: { type: 'boolean' },
 } as const;
 
 /** Validates --only and --seed against the kata's spec. */
 export async function parseSelection(
   command: string,
   kata: Kata,
-  values: { only?: string | undefined; seed?: string | undefined },
+  values: { only?: string | undefined; seed?: string | undefined; thorough?: boolean | undefined },
 ): Promise<TestSelection> {
   let only: string[] | undefined;
   if (values.only !== undefined) {
@@ -49,7 +53,11 @@ export async function parseSelection(
       throw new UsageError(`kata ${command}: ${(error as Error).message}`);
     }
   }
-  return { ...(only ? { only } : {}), ...(seed === undefined ? {} : { seed }) };
+  return {
+    ...(only ? { only } : {}),
+    ...(seed === undefined ? {} : { seed }),
+    ...(values.thorough ? { thorough: true } : {}),
+  };
 }
 
 /** Runs one kata for the candidate, prints the report and records progress. Returns the run. */
@@ -60,7 +68,13 @@ export async function testKata(kata: Kata, selection: TestSelection, context: Co
     );
   }
   const hash = hashFile(kata.workFile);
-  const run = await runKata(kata.slug, kata.workFile, { root: context.root, ...selection });
+  const run = await runKata(kata.slug, kata.workFile, {
+    root: context.root,
+    ...(selection.only === undefined ? {} : { only: selection.only }),
+    // A pinned seed replays; otherwise every run explores new cases.
+    ...(selection.seed === undefined ? { seedSalt: randomBytes(8).toString('hex') } : { seed: selection.seed }),
+    ...(selection.thorough ? { runsFactor: GRADING_RUNS_FACTOR } : {}),
+  });
   const progress = loadProgress(context.root);
   // A partial run (--only) says nothing about the kata as a whole, so it is not cached.
   if (selection.only === undefined) {
@@ -68,14 +82,16 @@ export async function testKata(kata: Kata, selection: TestSelection, context: Co
     saveProgress(context.root, progress);
   }
   const hintsLeft = kata.manifest.hints.length - (progress.hintsShown[kata.slug] ?? 0);
-  context.out(renderRun(kata, run, context.palette, { root: context.root, hintsLeft }));
+  context.out(
+    renderRun(kata, run, context.palette, { root: context.root, hintsLeft, thorough: selection.thorough === true }),
+  );
   return run;
 }
 
 export const testCommand: Command = {
   name: 'test',
   summary: "run a kata's spec against your katas/<slug>/index.ts",
-  usage: 'kata test <slug> [--only check-id,...] [--seed N]',
+  usage: 'kata test <slug> [--only check-id,...] [--seed N] [--thorough]',
   async run(args, context) {
     const { values, positionals } = parseCommandArgs('test', args, testOptions, true);
     if (positionals.length !== 1)

@@ -13,7 +13,7 @@ const DEBOUNCE_MS = 150;
 export const watchCommand: Command = {
   name: 'watch',
   summary: 'rerun a kata on every save (default: the next kata you have not passed)',
-  usage: 'kata watch [slug] [--only check-id,...] [--seed N]',
+  usage: 'kata watch [slug] [--only check-id,...] [--seed N] [--thorough]',
   async run(args, context) {
     const { values, positionals } = parseCommandArgs('watch', args, testOptions, true);
     if (positionals.length > 1)

@@ -7,11 +7,13 @@
  * learns every spec's checks in its own process, so what runs and what is expected never depend
  * on anything a candidate can change.
  */
+import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import PQueue from 'p-queue';
 import { harnessRoot, listKatas, loadSpec, type Kata } from '../catalog/catalog.ts';
+import { GRADING_RUNS_FACTOR } from '../kit/seed.ts';
 import { collectChecks, type ResolvedCheck } from '../kit/spec.ts';
 import type { KataRun } from '../runner/outcomes.ts';
 import { runKata, type RunOptions } from '../runner/run.ts';
@@ -354,11 +356,26 @@ async function runSubmission(
   const workDir = join(runDir, 'work');
   mkdirSync(workDir, { recursive: true });
   return runKata(entry.kata.slug, workspace.targetFile, {
+    seedSalt: submissionSalt(files),
+    runsFactor: GRADING_RUNS_FACTOR,
     ...options,
     root: workspace.root,
     checks: entry.checks,
     workDir,
   });
+}
+
+/**
+ * Seeds derive from what was submitted: the same files grade the same every time, and a file
+ * cannot be fitted to the seeds it will meet, since changing it changes them.
+ */
+export function submissionSalt(files: readonly SubmissionFile[]): string {
+  const hash = createHash('sha256');
+  for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+    hash.update(`${file.path}\u0000${file.content.length}\u0000`);
+    hash.update(file.content);
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** Files vite served from outside the run's tree and the grader's packages: a loaded reference. */

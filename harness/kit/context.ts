@@ -1,5 +1,6 @@
 /** Builds the context a check body receives: the implementation, its seed and property runner. */
 import fc from 'fast-check';
+import { runsFactor } from './seed.ts';
 import type { CheckContext, PropertyOptions } from './spec.ts';
 
 export interface ContextHooks {
@@ -37,9 +38,11 @@ export function createCheckContext<Impl>(
     randomised = true;
     hooks.onRandomised(seed);
   };
+  const factor = runsFactor();
   return {
     impl,
     targetFile,
+    runsFactor: factor,
     get seed() {
       markRandomised();
       return seed;
@@ -48,7 +51,7 @@ export function createCheckContext<Impl>(
       markRandomised();
       const details = await fc.check(property, {
         seed,
-        numRuns: options.numRuns ?? 100,
+        numRuns: (options.numRuns ?? 100) * factor,
         ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
       });
       if (!details.failed) return;
@@ -65,7 +68,9 @@ function propertyFailure<Ts>(details: fc.RunDetails<Ts>, seed: number): Property
       : details.counterexample === null
         ? `gave up after ${details.numSkips} skipped cases`
         : String(cause);
-  let example = details.counterexample === null ? '' : fc.stringify(details.counterexample);
+  // A model check's message already lists the steps in words; the raw counterexample would repeat them.
+  const modelMismatch = (cause as { code?: unknown } | undefined)?.code === 'ERR_KATA_MODEL_MISMATCH';
+  let example = details.counterexample === null || modelMismatch ? '' : fc.stringify(details.counterexample);
   if (example.length > COUNTEREXAMPLE_LIMIT) example = `${example.slice(0, COUNTEREXAMPLE_LIMIT - 1)}…`;
   const path = details.counterexamplePath ?? '';
   const where = example === '' ? '' : ` for ${example}`;

@@ -18,6 +18,7 @@ describe('collectChecks', () => {
         weight: 1,
         redFlag: undefined,
         timeoutMs: 10_000,
+        rules: [],
       },
     ]);
   });
@@ -46,6 +47,25 @@ describe('collectChecks', () => {
   test('rejects a weight that is not a positive integer', () => {
     expect(() => collectChecks(specWith({ ...base, weight: 0 }))).toThrow(
       'weight must be a positive integer, received 0',
+    );
+  });
+
+  test('keeps the rules a check proves', () => {
+    expect(collectChecks(specWith({ ...base, rules: ['one-hold', 'loser-unavailable'] }))[0]!.rules).toEqual([
+      'one-hold',
+      'loser-unavailable',
+    ]);
+  });
+
+  test('rejects a rule id that is not kebab-case', () => {
+    expect(() => collectChecks(specWith({ ...base, rules: ['One Hold'] }))).toThrow(
+      'rule id "One Hold" must be kebab-case',
+    );
+  });
+
+  test('rejects a rule named twice', () => {
+    expect(() => collectChecks(specWith({ ...base, rules: ['one-hold', 'one-hold'] }))).toThrow(
+      'rules names a rule twice',
     );
   });
 

@@ -20,6 +20,11 @@ export interface CheckDefinition {
   readonly redFlag?: RedFlagId;
   /** Time limit for the check in milliseconds. Default: 10000. */
   readonly timeoutMs?: number;
+  /**
+   * The ids of the rules (kata.json `rules`) this check proves: it fails on an implementation that
+   * breaks any one of them. A kata with a rule ledger requires at least one per check.
+   */
+  readonly rules?: readonly string[];
 }
 
 /** A check definition with every default filled in. */
@@ -30,10 +35,11 @@ export interface ResolvedCheck {
   readonly weight: number;
   readonly redFlag: RedFlagId | undefined;
   readonly timeoutMs: number;
+  readonly rules: readonly string[];
 }
 
 export interface PropertyOptions {
-  /** How many generated cases to try. Default: 100. */
+  /** How many generated cases to try, before the runs factor. Default: 100. */
   readonly numRuns?: number;
   /** Per-case time limit in milliseconds, so a deadlock fails with its seed. Default: none. */
   readonly timeoutMs?: number;
@@ -49,6 +55,12 @@ export interface CheckContext<Impl> {
   readonly targetFile: string;
   /** This check's seed. Reading it marks the check as randomised, so failures print a replay command. */
   readonly seed: number;
+  /**
+   * How many times its default number of cases a property runs: 1 in `kata test`, more when
+   * grading. `property()` applies it; a check that draws cases in a loop of its own multiplies its
+   * count by it.
+   */
+  readonly runsFactor: number;
   /** Runs a fast-check property with this check's seed; a failure reports the seed and counterexample. */
   property<Ts>(property: fc.IRawProperty<Ts>, options?: PropertyOptions): Promise<void>;
 }
@@ -67,6 +79,11 @@ export interface KataSpec<Impl = unknown> {
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 
 const CHECK_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** Check ids and rule ids share one shape: kebab-case, stable, readable in a report. */
+export function isKebabId(value: unknown): value is string {
+  return typeof value === 'string' && CHECK_ID.test(value);
+}
 
 /** Thrown when a spec declares something the harness cannot score. */
 export class SpecDefinitionError extends Error {
@@ -104,6 +121,16 @@ export function resolveCheck(slug: string, definition: CheckDefinition): Resolve
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
     throw new SpecDefinitionError(`${where}: timeoutMs must be a positive integer, received ${String(timeoutMs)}`);
   }
+  const rules = definition.rules ?? [];
+  if (!Array.isArray(rules)) {
+    throw new SpecDefinitionError(`${where}: rules must be an array of rule ids, received ${String(rules)}`);
+  }
+  for (const rule of rules) {
+    if (!isKebabId(rule)) {
+      throw new SpecDefinitionError(`${where}: rule id ${JSON.stringify(rule)} must be kebab-case`);
+    }
+  }
+  if (new Set(rules).size !== rules.length) throw new SpecDefinitionError(`${where}: rules names a rule twice`);
   return {
     id: definition.id,
     title: definition.title,
@@ -111,6 +138,7 @@ export function resolveCheck(slug: string, definition: CheckDefinition): Resolve
     weight,
     redFlag: definition.redFlag,
     timeoutMs,
+    rules: [...rules],
   };
 }
 

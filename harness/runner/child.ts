@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { TestCase, TestModule } from 'vitest/node';
 import { startVitest } from 'vitest/node';
-import { SEED_ENV } from '../kit/seed.ts';
+import { RUNS_FACTOR_ENV, SEED_ENV, SEED_SALT_ENV } from '../kit/seed.ts';
 import {
   JOB_ENV,
   MESSAGE_LIMIT,
@@ -27,6 +27,8 @@ if (job === null || typeof process.send !== 'function') {
   process.exit(2);
 }
 if (job.seed !== undefined) process.env[SEED_ENV] = String(job.seed);
+if (job.seedSalt !== undefined) process.env[SEED_SALT_ENV] = job.seedSalt;
+if (job.runsFactor !== undefined) process.env[RUNS_FACTOR_ENV] = String(job.runsFactor);
 
 const send = (message: ChildMessage, done: () => void = () => undefined): void => {
   if (process.connected && process.send !== undefined) process.send(message, done);

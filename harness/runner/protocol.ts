@@ -46,6 +46,10 @@ export interface ChildJob {
   readonly targetFile: string;
   readonly only?: readonly string[];
   readonly seed?: number;
+  /** Salt for every check's derived seed (see harness/kit/seed.ts). Default: none, fixed seeds. */
+  readonly seedSalt?: string;
+  /** Multiplies every property's cases and check's time limit. Default: 1. */
+  readonly runsFactor?: number;
   /** File the test worker appends progress lines to (see ProgressEvent). Default: none. */
   readonly progressFile?: string;
   /** Name of the canary test: a test that must fail, proving the assertions still work. */

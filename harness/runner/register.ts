@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, test, type TestContext } from 'vitest';
 import { createCheckContext } from '../kit/context.ts';
 import { isNotImplemented, surfaceNotImplemented, toError } from '../kit/errors.ts';
-import { seedForCheck } from '../kit/seed.ts';
+import { runsFactor, seedForCheck } from '../kit/seed.ts';
 import { collectChecks, resolveCheck, type CheckBody, type KataSpec, type ResolvedCheck } from '../kit/spec.ts';
 import { canaryIntactMessage, PROGRESS } from './protocol.ts';
 
@@ -115,8 +115,9 @@ export function registerSpec<Impl>(spec: KataSpec<Impl>, options: RegisterOption
             }
           }
         };
-        const timeout =
-          options.timeoutCapMs === undefined ? check.timeoutMs : Math.min(check.timeoutMs, options.timeoutCapMs);
+        // More cases take more time: the limit grows with the runs factor.
+        const limit = check.timeoutMs * runsFactor();
+        const timeout = options.timeoutCapMs === undefined ? limit : Math.min(limit, options.timeoutCapMs);
         const testOptions = { timeout };
         switch (expectation.kind) {
           case 'report':

@@ -54,8 +54,15 @@ export interface RunOptions {
   readonly root?: string;
   /** Run only these check ids. Default: every check. */
   readonly only?: readonly string[];
-  /** Seed for every randomised check. Default: each check's own fixed seed. */
+  /** Seed for every randomised check. Default: each check's own seed, derived with `seedSalt`. */
   readonly seed?: number;
+  /**
+   * Salt for each check's derived seed: a new one per run explores new cases; a hash of the
+   * submission makes a grade reproducible. Default: none (each check's fixed seed).
+   */
+  readonly seedSalt?: string;
+  /** Multiplies every property's number of cases, and every check's time limit. Default: 1. */
+  readonly runsFactor?: number;
   /** Wall-clock limit for the whole run, all attempts together. Default: 60 s plus every check's limit. */
   readonly deadlineMs?: number;
   /** Extra arguments for the child's node. Default: none. */
@@ -160,6 +167,8 @@ async function superviseRun(
       targetFile,
       ...(pending.length === checks.length && options.only === undefined ? {} : { only: pending.map((c) => c.id) }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.seedSalt === undefined ? {} : { seedSalt: options.seedSalt }),
+      ...(options.runsFactor === undefined ? {} : { runsFactor: options.runsFactor }),
       progressFile: join(workDir, `progress-${attempts}`),
       ...(canary === undefined ? {} : { canary }),
       ...(options.timeoutCapMs === undefined ? {} : { timeoutCapMs: options.timeoutCapMs }),
@@ -240,8 +249,11 @@ interface Limits {
 }
 
 function resolveLimits(checks: readonly ResolvedCheck[], options: RunOptions): Limits {
+  const factor = options.runsFactor ?? 1;
   const checkLimitMs = (check: ResolvedCheck): number =>
-    options.timeoutCapMs === undefined ? check.timeoutMs : Math.min(check.timeoutMs, options.timeoutCapMs);
+    options.timeoutCapMs === undefined
+      ? check.timeoutMs * factor
+      : Math.min(check.timeoutMs * factor, options.timeoutCapMs);
   const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
   const loadTimeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
   const everyCheckMs = checks.reduce((sum, check) => sum + checkLimitMs(check), 0);

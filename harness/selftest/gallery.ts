@@ -2,12 +2,14 @@
  * The project's proof that a kata's spec means something, run by `npm test` from
  * solutions/<slug>/gallery.test.ts: the reference and every variant pass every check, the stub is
  * "not started" on every check, every wrong/ file fails each check its header names, and every
- * check is named by at least one wrong/ file, so no check is unable to fail.
+ * check is named by at least one wrong/ file, so no check is unable to fail. A kata with a rule
+ * ledger must also have it complete: every rule proved by a check and broken by a wrong/ file.
  */
 import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { findKata, harnessRoot, loadSpec } from '../catalog/catalog.ts';
+import { buildLedger } from '../catalog/ledger.ts';
 import { parseWrongHeader } from '../catalog/wrong-header.ts';
 import { collectChecks } from '../kit/spec.ts';
 import { registerSpec } from '../runner/register.ts';
@@ -21,12 +23,22 @@ export async function proveGallery(slug: string): Promise<void> {
     name: basename(file, '.ts'),
     header: parseWrongHeader(readFileSync(file, 'utf8'), relative(harnessRoot, file)),
   }));
+  const ledger = buildLedger(
+    kata,
+    checks,
+    wrong.map((entry) => ({ name: basename(entry.file), header: entry.header })),
+    readFileSync(kata.readmeFile, 'utf8'),
+  );
 
   describe(`${slug}: gallery`, () => {
     test('every check is rejected by at least one wrong/ file', () => {
       const named = new Set(wrong.flatMap((entry) => entry.header.rejectedBy));
       const unproved = checks.filter((check) => !named.has(check.id)).map((check) => check.id);
       expect(unproved, 'checks no wrong/ file proves can fail').toEqual([]);
+    });
+
+    test.runIf(ledger.present)('the rule ledger is complete (kata rules ' + slug + ')', () => {
+      expect(ledger.problems, 'rule ledger problems').toEqual([]);
     });
 
     test('every check maps to a checklist item the manifest lists', () => {

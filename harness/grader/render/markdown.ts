@@ -1,4 +1,5 @@
 /** The scorecard as Markdown, to paste into a hiring packet. */
+import { replayCommand } from '../../runner/replay.ts';
 import { categories } from '../../checklist.ts';
 import type { BatchReport, GradeReport, ItemReport, KataReport } from '../report.ts';
 import { formatPoints } from './text.ts';
@@ -96,7 +97,7 @@ export function renderMarkdown(report: GradeReport, level = 1): string {
         const replay =
           check.seed === null
             ? ''
-            : ` (replay: ${code(`kata test ${kata.slug} --only ${check.id} --seed ${check.seed}`)})`;
+            : ` (replay: ${code(replayCommand(kata.slug, check.id, check.seed, { thorough: true }))})`;
         out.push(
           `| ${code(check.id)} | ${check.item} | ${check.points} | ${check.status}: ${cell(check.message)}${replay} |`,
         );

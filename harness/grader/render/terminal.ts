@@ -2,6 +2,7 @@
  * The scorecard in the terminal: every line fits 80 columns, and colour comes only from the
  * palette (so none when stdout is not a terminal or NO_COLOR is set).
  */
+import { replayCommand } from '../../runner/replay.ts';
 import { categories } from '../../checklist.ts';
 import type { Palette } from '../../commands/palette.ts';
 import type { BatchReport, CheckReport, GradeReport, ItemReport, KataReport, KataStatus } from '../report.ts';
@@ -82,7 +83,7 @@ function checkLines(kata: KataReport, check: CheckReport, palette: Palette): str
   );
   if (check.message !== '') lines.push(...wrap(check.message, WIDTH, '        '));
   if (check.seed !== null) {
-    const replay = `kata test ${kata.slug} --only ${check.id} --seed ${check.seed}`;
+    const replay = replayCommand(kata.slug, check.id, check.seed, { thorough: true });
     if (`        replay: ${replay}`.length <= WIDTH) lines.push(palette.dim(`        replay: ${replay}`));
     else lines.push(palette.dim('        replay:'), palette.dim(`  ${replay}`));
   }

@@ -11,7 +11,7 @@ export function fakeCheck(
   weight = 1,
   redFlag: RedFlagId | undefined = undefined,
 ): ResolvedCheck {
-  return { id, title: `${id} works`, item, weight, redFlag, timeoutMs: 10_000 };
+  return { id, title: `${id} works`, item, weight, redFlag, timeoutMs: 10_000, rules: [] };
 }
 
 export function fakeKata(slug: string, followUps: readonly string[] = [`What would you change in ${slug}?`]): Kata {

@@ -2,7 +2,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { createTestDatabase, openTestDatabase, type StatementInfo, type TestDatabase } from './index.ts';
+import {
+  createTestDatabase,
+  faultTargets,
+  openTestDatabase,
+  settleWithin,
+  type StatementInfo,
+  type TestDatabase,
+} from './index.ts';
 import { retainedCount } from './native.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -351,6 +358,91 @@ describe('spec tools', () => {
     expect(() => createTestDatabase({ maxYields: -1 })).toThrow(/maxYields must be an integer >= 0, received -1/);
     expect(() => createTestDatabase({ maxConnections: 0 })).toThrow(RangeError);
     expect(() => openTestDatabase('relative.sqlite')).toThrow(TypeError);
+  });
+});
+
+describe('crashes (an app instance dies mid-call)', () => {
+  /** A second app instance on the same file, in this thread. */
+  function secondInstance(first: TestDatabase): TestDatabase {
+    const other = openTestDatabase(first.file);
+    opened.push(other);
+    return other;
+  }
+
+  test('a crash before a write rolls the transaction back and frees the lock for other instances', async () => {
+    const handle = database();
+    await counterTable(handle);
+    const other = secondInstance(handle);
+    handle.injectFault({ skip: 1, crash: 'before' });
+    const call = handle.db.transaction(async (tx) => {
+      await tx.run('UPDATE counter SET value = value + 1 WHERE id = 1');
+      await tx.run('UPDATE counter SET value = value + 10 WHERE id = 1');
+      return 'done';
+    });
+    expect(await settleWithin(call, 50)).toBe('pending');
+    expect(handle.crashed).toBe(true);
+    await other.db.transaction(async (tx) => tx.run('UPDATE counter SET value = value + 100 WHERE id = 1'), {
+      mode: 'immediate',
+    });
+    expect(await readCounter(other)).toBe(100);
+    expect(await settleWithin(handle.db.get('SELECT 1'), 20)).toBe('pending');
+  });
+
+  test('a crash after COMMIT keeps the commit, and the caller never hears', async () => {
+    const handle = database();
+    await counterTable(handle);
+    handle.injectFault({ when: (statement) => statement.kind === 'commit', crash: 'after' });
+    const call = handle.db.transaction(async (tx) => tx.run('UPDATE counter SET value = 7 WHERE id = 1'));
+    expect(await settleWithin(call, 50)).toBe('pending');
+    expect(await readCounter(secondInstance(handle))).toBe(7);
+  });
+
+  test('a crash while another transaction of the instance waits for the lock ends both, and unblocks the rest', async () => {
+    const handle = database();
+    await counterTable(handle);
+    const other = secondInstance(handle);
+    const holding = handle.db.transaction(
+      async (tx) => {
+        await tx.run('UPDATE counter SET value = 1 WHERE id = 1');
+        await turns(5);
+        return tx.run('UPDATE counter SET value = 2 WHERE id = 1');
+      },
+      { mode: 'immediate' },
+    );
+    const waiting = handle.db.transaction(async (tx) => tx.run('UPDATE counter SET value = 3 WHERE id = 1'), {
+      mode: 'immediate',
+    });
+    const outsider = other.db.transaction(async (tx) => tx.run('UPDATE counter SET value = 4 WHERE id = 1'), {
+      mode: 'immediate',
+    });
+    await turns(2);
+    handle.crash();
+    expect(await settleWithin(holding, 30)).toBe('pending');
+    expect(await settleWithin(waiting, 30)).toBe('pending');
+    await outsider;
+    expect(await readCounter(other)).toBe(4);
+  });
+
+  test('fault targets name which statements a fault may hit', () => {
+    const info = (kind: StatementInfo['kind'], readonly: boolean): StatementInfo => ({
+      kind,
+      sql: '',
+      params: [],
+      readonly,
+      transaction: undefined,
+      connectionId: 0,
+    });
+    expect(faultTargets.writes(info('run', false))).toBe(true);
+    expect(faultTargets.writes(info('get', true))).toBe(false);
+    expect(faultTargets.statements(info('get', true))).toBe(true);
+    expect(faultTargets.statements(info('commit', false))).toBe(false);
+    expect(faultTargets.everything(info('commit', false))).toBe(true);
+  });
+
+  test('crash must be before or after', () => {
+    expect(() => database().injectFault({ crash: 'during' as never })).toThrow(
+      "crash must be 'before' or 'after', received during",
+    );
   });
 });
 

@@ -12,6 +12,7 @@ import {
   TransactionControlError,
   TransactionRetryLimitError,
 } from './errors.ts';
+import { faultTargets } from './faults.ts';
 import { createInterleaver, type Interleaver } from './interleaving.ts';
 import { openConnection, prepareStatement, setPragma } from './native.ts';
 import { acquireWaitQueue, releaseWaitQueue, type LockWaitQueue, type Waiter } from './lock-waits.ts';
@@ -34,6 +35,7 @@ import {
   type TransactionInfo,
   type TransactionMode,
   type TransactionOptions,
+  type CrashTiming,
 } from './types.ts';
 
 const DEFAULT_MAX_CONNECTIONS = 16;
@@ -65,6 +67,7 @@ interface FaultState {
   readonly skip: number;
   readonly times: number;
   readonly error: (statement: StatementInfo) => Error;
+  readonly crash: CrashTiming | undefined;
   seen: number;
   fired: number;
   removed: boolean;
@@ -72,8 +75,24 @@ interface FaultState {
 
 type Executed = { kind: 'run'; value: RunResult } | { kind: 'rows'; value: unknown };
 
-const defaultFaultTarget = (statement: StatementInfo): boolean =>
-  USER_STATEMENT_KINDS.has(statement.kind) && !statement.readonly;
+/** What a fault does to the statement it hits: nothing (an error is thrown instead), or a crash. */
+type FaultEffect = undefined | 'crash-after';
+
+/** A promise that never settles: what a caller of a crashed instance waits on. */
+const NEVER = new Promise<never>(() => undefined);
+
+/** Handed to callers queued for a connection when their instance crashes: they wait forever. */
+const NEVER_CONNECTION = new Error('the instance crashed');
+
+function validateCrash(crash: unknown): CrashTiming | undefined {
+  if (crash === undefined) return undefined;
+  if (crash !== 'before' && crash !== 'after') {
+    throw new RangeError(`crash must be 'before' or 'after', received ${String(crash)}`);
+  }
+  return crash;
+}
+
+const defaultFaultTarget = faultTargets.writes;
 
 export function validateOptions(options: DatabaseOptions): void {
   const integer = (name: string, value: unknown, min: number): void => {
@@ -108,6 +127,11 @@ export class Engine {
   private nextConnectionId = 0;
   private nextTransactionId = 0;
   private closed = false;
+  private crashed = false;
+  /** Attempts that hold a connection, so a crash can roll back what they left open. */
+  private readonly attempts = new Set<Attempt>();
+  /** Every pooled connection ever opened and not yet closed, idle or not. */
+  private readonly pooled = new Set<Connection>();
   private readonly counters = {
     statements: 0,
     committed: 0,
@@ -152,6 +176,7 @@ export class Engine {
       skip,
       times,
       error: options.error ?? ((statement) => new InjectedFaultError(statement.sql)),
+      crash: validateCrash(options.crash),
       seen: 0,
       fired: 0,
       removed: false,
@@ -183,11 +208,48 @@ export class Engine {
     };
   }
 
+  /**
+   * This app instance dies now, as a process would: every transaction it holds open rolls back (as
+   * SQLite does when a connection drops), and every call it has in flight or makes later waits
+   * forever. Other handles on the same file carry on.
+   */
+  crash(): void {
+    if (this.crashed || this.closed) return;
+    this.crashed = true;
+    for (const attempt of this.attempts) {
+      attempt.open = false;
+      if (attempt.connection.raw.inTransaction) attempt.connection.raw.exec('ROLLBACK');
+      if (attempt.entered) {
+        attempt.entered = false;
+        this.counters.rolledBack++;
+        this.queue.leave(true);
+      }
+    }
+    this.attempts.clear();
+    for (const waiter of this.connectionWaiters.splice(0)) waiter(NEVER_CONNECTION);
+  }
+
+  get isCrashed(): boolean {
+    return this.crashed;
+  }
+
+  /** Where a crashed instance's calls end: they never settle, and a turn they held passes on. */
+  private halt(waiter?: Waiter): Promise<never> {
+    if (waiter !== undefined) {
+      this.queue.settle(waiter);
+      this.queue.passTurn();
+    }
+    return NEVER;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const waiter of this.connectionWaiters.splice(0)) waiter(new DatabaseClosedError(this.file));
-    for (const connection of this.idle.splice(0)) connection.raw.close();
+    this.idle.splice(0);
+    // Connections still held by a crashed instance's calls are closed here too.
+    for (const connection of this.pooled) connection.raw.close();
+    this.pooled.clear();
     this.autocommit.raw.close();
     releaseWaitQueue(this.file);
   }
@@ -229,7 +291,9 @@ export class Engine {
     if (idle !== undefined) return idle;
     if (this.poolSize < this.maxConnections) {
       this.poolSize++;
-      return this.openConnection(false);
+      const connection = this.openConnection(false);
+      this.pooled.add(connection);
+      return connection;
     }
     return new Promise((resolve, reject) => {
       this.connectionWaiters.push((connection) =>
@@ -241,7 +305,7 @@ export class Engine {
   private releaseConnection(connection: Connection): void {
     if (connection.raw.inTransaction) connection.raw.exec('ROLLBACK');
     if (this.closed) {
-      connection.raw.close();
+      if (this.pooled.delete(connection)) connection.raw.close();
       this.poolSize--;
       return;
     }
@@ -255,20 +319,34 @@ export class Engine {
     if (pause !== undefined) await pause;
   }
 
-  private async before(info: StatementInfo): Promise<void> {
+  /**
+   * Hooks and faults before a statement. A failing fault throws; a crash fault crashes the
+   * instance now ('before': the statement never runs) or asks for a crash once it ran ('after').
+   */
+  private async before(info: StatementInfo): Promise<FaultEffect> {
     const hook = this.hooks?.beforeStatement;
     if (hook !== undefined) {
       const result = hook(info);
       if (result !== undefined) await result;
     }
+    let effect: FaultEffect;
     for (const fault of this.faults) {
       if (fault.removed || !fault.when(info)) continue;
       fault.seen++;
       if (fault.seen > fault.skip && fault.fired < fault.times) {
         fault.fired++;
+        if (fault.crash === 'before') {
+          this.crash();
+          return undefined;
+        }
+        if (fault.crash === 'after') {
+          effect = 'crash-after';
+          continue;
+        }
         throw fault.error(info);
       }
     }
+    return effect;
   }
 
   private after(info: StatementInfo, outcome: StatementOutcome): void {
@@ -305,9 +383,11 @@ export class Engine {
       throw new TransactionControlError(sql, attempt ? 'inside a transaction body' : 'as a statement');
     }
     await this.pause();
+    if (this.crashed) return this.halt();
     let waiter: Waiter | undefined;
     try {
       for (;;) {
+        if (this.crashed) return this.halt();
         this.ensureOpen(attempt);
         const connection = attempt?.connection ?? this.autocommit;
         const prepared = kind === 'exec' ? undefined : this.prepare(connection, sql);
@@ -319,7 +399,8 @@ export class Engine {
           transaction: attempt?.info,
           connectionId: connection.id,
         };
-        await this.before(info);
+        const effect = await this.before(info);
+        if (this.crashed) return this.halt();
         this.ensureOpen(attempt);
         const wasInTransaction = connection.raw.inTransaction;
         let executed: Executed | undefined;
@@ -346,6 +427,10 @@ export class Engine {
         }
         if (failure !== undefined) throw failure;
         this.counters.statements++;
+        if (effect === 'crash-after') {
+          this.crash();
+          return this.halt();
+        }
         return executed?.value;
       }
     } finally {

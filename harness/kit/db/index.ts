@@ -14,8 +14,10 @@ export {
   isBusyError,
 } from './errors.ts';
 export { USER_STATEMENT_KINDS } from './types.ts';
+export { faultTargets, settleWithin } from './faults.ts';
 
 export type {
+  CrashTiming,
   Database,
   DatabaseOptions,
   DatabaseStats,

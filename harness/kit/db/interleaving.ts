@@ -5,18 +5,9 @@
  */
 // Imported from node:timers, not the globals, so a spec's fake timers cannot stall the database.
 import { setImmediate } from 'node:timers';
+import { createRandom } from '../random.ts';
 
-/** mulberry32: small, fast and good enough to pick interleavings. Returns numbers in [0, 1). */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { createRandom };
 
 /** One macrotask turn: every promise chain that is ready runs before this resolves. */
 export function nextTurn(): Promise<void> {

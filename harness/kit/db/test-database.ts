@@ -69,6 +69,10 @@ function wrap(engine: Engine, cleanUp: () => void): TestDatabase {
     stats: () => engine.stats(),
     setHooks: (hooks) => engine.setHooks(hooks),
     injectFault: (options) => engine.injectFault(options),
+    crash: () => engine.crash(),
+    get crashed() {
+      return engine.isCrashed;
+    },
     record: () => engine.record(),
     async dump() {
       const dump: TableDump = {};

@@ -141,6 +141,14 @@ export interface DatabaseStats {
   readonly connectionsOpened: number;
 }
 
+/**
+ * A crash instead of an error: 'before' kills the instance as the statement is about to run (it
+ * never runs); 'after' lets it run (a COMMIT commits) and kills the instance before the caller
+ * hears. Either way every transaction the instance holds rolls back and every call it has in
+ * flight, or makes later, never settles.
+ */
+export type CrashTiming = 'before' | 'after';
+
 export interface FaultOptions {
   /** Which statements may fail. Default: statements that can write, issued by the code under test. */
   readonly when?: (statement: StatementInfo) => boolean;
@@ -150,6 +158,8 @@ export interface FaultOptions {
   readonly times?: number;
   /** The error each failing statement rejects with. Default: an InjectedFaultError (SQLITE_IOERR). */
   readonly error?: (statement: StatementInfo) => Error;
+  /** Crash the instance at the matching statement instead of failing it. Default: fail it. */
+  readonly crash?: CrashTiming;
 }
 
 export interface InjectedFault {
@@ -199,8 +209,15 @@ export interface TestDatabase {
   stats(): DatabaseStats;
   /** Replaces the hooks given at creation (undefined removes them). */
   setHooks(hooks: StatementHooks | undefined): void;
-  /** Fails matching statements before they run, as a crash or a full disk would. */
+  /** Fails matching statements before they run, as a full disk would, or crashes the instance there. */
   injectFault(options?: FaultOptions): InjectedFault;
+  /**
+   * This app instance dies now: its open transactions roll back, and its calls in flight and later
+   * never settle. Other handles on the same file (other instances) carry on.
+   */
+  crash(): void;
+  /** True once the instance crashed. */
+  readonly crashed: boolean;
   /** Starts recording finished statements. */
   record(): StatementRecorder;
   /** The rows of every user table. */
