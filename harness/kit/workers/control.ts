@@ -6,7 +6,9 @@
 export const READY = 0;
 export const ARRIVED = 1;
 export const ABORTED = 2;
-const CELLS = 3;
+/** Never changes: a worker about to be terminated waits on it so nothing more of it runs. */
+export const DOOMED = 3;
+const CELLS = 4;
 
 export function createControl(): SharedArrayBuffer {
   return new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT);
@@ -17,6 +19,19 @@ export function abortAll(buffer: SharedArrayBuffer): void {
   Atomics.store(cells, ABORTED, 1);
   Atomics.notify(cells, READY);
   Atomics.notify(cells, ARRIVED);
+}
+
+/** Counts this worker in at `cell` without waiting (a worker that will never get there itself). */
+export function arrive(buffer: SharedArrayBuffer, cell: typeof READY | typeof ARRIVED): void {
+  const cells = new Int32Array(buffer);
+  Atomics.add(cells, cell, 1);
+  Atomics.notify(cells, cell);
+}
+
+/** Blocks this thread until it is terminated: the moment of a crash, frozen. */
+export function freezeUntilTerminated(buffer: SharedArrayBuffer): never {
+  const cells = new Int32Array(buffer);
+  for (;;) Atomics.wait(cells, DOOMED, 0);
 }
 
 export type WaitOutcome = 'all-arrived' | 'timed-out' | 'aborted';

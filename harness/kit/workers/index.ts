@@ -39,6 +39,25 @@ export interface RunWorkersOptions<Args> {
   readonly timeoutMs?: number;
 }
 
+export interface CrashPoint {
+  /** Which worker (app instance) dies, from 0. */
+  readonly worker: number;
+  /**
+   * At its n-th database statement after start(), counting every attempt of every statement
+   * (BEGIN and COMMIT included), from 1.
+   */
+  readonly statement: number;
+  /** 'before': the statement never runs. 'after': it runs (a COMMIT commits), then the worker dies. Default: 'before'. */
+  readonly timing?: 'before' | 'after';
+}
+
+export interface CrashingRun<Result> {
+  /** Each worker's result by index; undefined for the worker that was terminated. */
+  readonly results: readonly (Result | undefined)[];
+  /** Where the worker died, or undefined when it finished before reaching the crash point. */
+  readonly crashed: { readonly worker: number; readonly statements: number } | undefined;
+}
+
 /** A worker's scenario threw, or the worker died. */
 export class WorkerScenarioError extends Error {
   readonly code = 'ERR_WORKER_SCENARIO';
@@ -69,6 +88,34 @@ const START_TIMEOUT_MS = 10_000;
 
 /** Each worker's result, by worker index. Rejects with the first worker failure. */
 export async function runWorkers<Result, Args = unknown>(options: RunWorkersOptions<Args>): Promise<Result[]> {
+  const run = await runWorkerThreads<Result, Args>(options, undefined);
+  return run.results as Result[];
+}
+
+/**
+ * Like runWorkers, and one worker is terminated mid-call at a given statement, as a process that
+ * crashes: its connections close (SQLite rolls back what it had not committed) and it never
+ * answers. Everything it committed before stays.
+ */
+export async function runWorkersWithCrash<Result, Args = unknown>(
+  options: RunWorkersOptions<Args> & { readonly crash: CrashPoint },
+): Promise<CrashingRun<Result>> {
+  const { crash } = options;
+  if (!Number.isInteger(crash.worker) || crash.worker < 0 || crash.worker >= options.workers) {
+    throw new RangeError(
+      `crash.worker must be a worker index below ${options.workers}, received ${String(crash.worker)}`,
+    );
+  }
+  if (!Number.isInteger(crash.statement) || crash.statement < 1) {
+    throw new RangeError(`crash.statement must be a positive integer, received ${String(crash.statement)}`);
+  }
+  return runWorkerThreads<Result, Args>(options, crash);
+}
+
+async function runWorkerThreads<Result, Args>(
+  options: RunWorkersOptions<Args>,
+  crash: CrashPoint | undefined,
+): Promise<CrashingRun<Result>> {
   const count = options.workers;
   if (!Number.isInteger(count) || count < 1) {
     throw new RangeError(`workers must be a positive integer, received ${String(count)}`);
@@ -79,9 +126,10 @@ export async function runWorkers<Result, Args = unknown>(options: RunWorkersOpti
   const control = createControl();
   const baseSeed = options.seed ?? 0;
   const workers: Worker[] = [];
-  const results: Result[] = new Array<Result>(count);
+  const results: (Result | undefined)[] = new Array<Result | undefined>(count);
+  let crashed: CrashingRun<Result>['crashed'];
 
-  return new Promise<Result[]>((resolve, reject) => {
+  return new Promise<CrashingRun<Result>>((resolve, reject) => {
     let pending = count;
     let finished = false;
     const finish = (error: Error | undefined): void => {
@@ -90,7 +138,7 @@ export async function runWorkers<Result, Args = unknown>(options: RunWorkersOpti
       realClearTimeout(timer);
       if (error !== undefined) abortAll(control);
       for (const worker of workers) void worker.terminate();
-      if (error === undefined) resolve(results);
+      if (error === undefined) resolve({ results, crashed });
       else reject(error);
     };
     const timer = realSetTimeout(
@@ -109,6 +157,9 @@ export async function runWorkers<Result, Args = unknown>(options: RunWorkersOpti
         control,
         rendezvousTimeoutMs: options.rendezvousTimeoutMs ?? DEFAULT_RENDEZVOUS_MS,
         startTimeoutMs: START_TIMEOUT_MS,
+        ...(crash !== undefined && crash.worker === index
+          ? { crashAt: { statement: crash.statement, timing: crash.timing ?? 'before' } }
+          : {}),
       };
       let worker: Worker;
       try {
@@ -122,6 +173,13 @@ export async function runWorkers<Result, Args = unknown>(options: RunWorkersOpti
       let answered = false;
       worker.on('message', (message: WorkerMessage) => {
         answered = true;
+        if (message.type === 'crashing') {
+          crashed = { worker: index, statements: message.statements };
+          void worker.terminate();
+          pending--;
+          if (pending === 0) finish(undefined);
+          return;
+        }
         if (message.type === 'error') {
           finish(new WorkerScenarioError(index, count, message.error.message, message.error.code));
           return;

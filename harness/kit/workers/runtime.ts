@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openTestDatabase } from '../db/test-database.ts';
 import type { DatabaseOptions } from '../db/types.ts';
-import { ARRIVED, arriveAndWait, READY } from './control.ts';
+import { ARRIVED, arrive, arriveAndWait, freezeUntilTerminated, READY } from './control.ts';
 import { serializeError, type WorkerScenario } from './scenario.ts';
 
 /** What the main thread sends each worker. */
@@ -21,10 +21,13 @@ export interface WorkerJob {
   /** 0 disables the first-statement rendezvous. */
   readonly rendezvousTimeoutMs: number;
   readonly startTimeoutMs: number;
+  /** Terminate this worker at its n-th statement after start() (1-based), before or after it runs. */
+  readonly crashAt?: { readonly statement: number; readonly timing: 'before' | 'after' };
 }
 
 export type WorkerMessage =
   | { readonly type: 'result'; readonly value: unknown }
+  | { readonly type: 'crashing'; readonly statements: number }
   | { readonly type: 'error'; readonly error: { name: string; message: string; code?: string; stack?: string } };
 
 export async function runWorkerScenario(impl: unknown, scenario: unknown): Promise<void> {
@@ -47,11 +50,30 @@ export async function runWorkerScenario(impl: unknown, scenario: unknown): Promi
 async function runScenario(impl: unknown, scenario: WorkerScenario, job: WorkerJob): Promise<unknown> {
   let racing = false;
   let metAtRendezvous = false;
+  let statements = 0;
+  const crashAt = job.crashAt;
+  /** The worker tells the main thread it is going down, then stops dead until it is terminated. */
+  const crashNow = (): never => {
+    // The others must not wait at the rendezvous for an instance that is gone.
+    if (!metAtRendezvous && job.rendezvousTimeoutMs !== 0) {
+      metAtRendezvous = true;
+      arrive(job.control, ARRIVED);
+    }
+    parentPort!.postMessage({ type: 'crashing', statements } satisfies WorkerMessage);
+    return freezeUntilTerminated(job.control);
+  };
   const handle = openTestDatabase(job.databaseFile, {
     ...job.database,
     seed: job.seed,
     hooks: {
-      afterStatement() {
+      beforeStatement() {
+        if (!racing || crashAt === undefined) return;
+        statements++;
+        if (crashAt.timing === 'before' && statements === crashAt.statement) crashNow();
+      },
+      afterStatement(_statement, outcome) {
+        // After: the statement ran (a COMMIT committed), and the instance dies before anyone hears.
+        if (racing && crashAt?.timing === 'after' && statements >= crashAt.statement && !outcome.busy) crashNow();
         if (!racing || metAtRendezvous || job.rendezvousTimeoutMs === 0) return;
         metAtRendezvous = true;
         // A worker that timed out or was aborted simply goes on: the rendezvous forces races, it

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../db/index.ts';
 import type { Settled } from './index.ts';
-import { runWorkers } from './index.ts';
+import { runWorkers, runWorkersWithCrash } from './index.ts';
 
 const scenarioFile = fileURLToPath(new URL('./fixtures/increment.scenario.ts', import.meta.url));
 const targetFile = fileURLToPath(new URL('./fixtures/counters.ts', import.meta.url));
@@ -94,5 +94,55 @@ describe('runWorkers', () => {
     await expect(runWorkers({ scenarioFile, targetFile, databaseFile: '/nowhere.sqlite', workers: 0 })).rejects.toThrow(
       RangeError,
     );
+  });
+
+  test('a worker terminated mid-call keeps what it committed and loses the rest', async () => {
+    for (const timing of ['before', 'after'] as const) {
+      const handle = await counterDatabase();
+      const run = await runWorkersWithCrash<number[]>({
+        scenarioFile,
+        targetFile,
+        databaseFile: handle.file,
+        workers: 1,
+        args: { strategy: 'atomic', increments: 20, sequential: true },
+        crash: { worker: 0, statement: 5, timing },
+      });
+      expect(run.crashed).toEqual({ worker: 0, statements: 5 });
+      expect(run.results[0]).toBeUndefined();
+      // Each increment is one autocommit statement: 4 ran before the crash, a fifth if it ran first.
+      expect(await finalValue(handle)).toBe(timing === 'after' ? 5 : 4);
+    }
+  });
+
+  test('the other instances finish when one is terminated', async () => {
+    const handle = await counterDatabase();
+    const run = await runWorkersWithCrash<number[]>({
+      scenarioFile,
+      targetFile,
+      databaseFile: handle.file,
+      workers: 3,
+      args: { strategy: 'atomic', increments: 20, sequential: true },
+      crash: { worker: 1, statement: 3 },
+      seed: 3,
+    });
+    expect(run.crashed?.worker).toBe(1);
+    expect(run.results.map((result) => result?.length)).toEqual([20, undefined, 20]);
+    const value = await finalValue(handle);
+    expect(value).toBeGreaterThanOrEqual(40);
+    expect(value).toBeLessThan(43);
+  });
+
+  test('a crash point past the last statement never fires', async () => {
+    const handle = await counterDatabase();
+    const run = await runWorkersWithCrash<Settled<number>[]>({
+      scenarioFile,
+      targetFile,
+      databaseFile: handle.file,
+      workers: 2,
+      args: { strategy: 'atomic', increments: 3 },
+      crash: { worker: 1, statement: 50 },
+    });
+    expect(run.crashed).toBeUndefined();
+    expect(await finalValue(handle)).toBe(6);
   });
 });
