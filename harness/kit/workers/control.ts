@@ -21,6 +21,20 @@ export function abortAll(buffer: SharedArrayBuffer): void {
   Atomics.notify(cells, ARRIVED);
 }
 
+/**
+ * A logical clock shared by the main thread and every worker: each reading is one more than any
+ * before it, anywhere, so call histories recorded in different threads order correctly.
+ */
+export interface SharedClock {
+  readonly buffer: SharedArrayBuffer;
+  tick(): number;
+}
+
+export function createSharedClock(buffer: SharedArrayBuffer = new SharedArrayBuffer(4)): SharedClock {
+  const cells = new Int32Array(buffer);
+  return { buffer, tick: () => Atomics.add(cells, 0, 1) + 1 };
+}
+
 /** Counts this worker in at `cell` without waiting (a worker that will never get there itself). */
 export function arrive(buffer: SharedArrayBuffer, cell: typeof READY | typeof ARRIVED): void {
   const cells = new Int32Array(buffer);

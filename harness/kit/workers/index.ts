@@ -8,10 +8,12 @@ import { Worker } from 'node:worker_threads';
 import { setTimeout as realSetTimeout, clearTimeout as realClearTimeout } from 'node:timers';
 import type { DatabaseOptions } from '../db/types.ts';
 import { bundleWorker } from './bundle.ts';
-import { abortAll, createControl } from './control.ts';
+import { abortAll, createControl, createSharedClock, type SharedClock } from './control.ts';
 import type { WorkerJob, WorkerMessage } from './runtime.ts';
 
 export { WorkerBundleError } from './bundle.ts';
+export { createSharedClock } from './control.ts';
+export type { SharedClock } from './control.ts';
 export { defineWorkerScenario, serializeError, settleAll } from './scenario.ts';
 export type { SerializedError, Settled, WorkerScenario, WorkerScenarioContext } from './scenario.ts';
 
@@ -37,6 +39,8 @@ export interface RunWorkersOptions<Args> {
   readonly rendezvousTimeoutMs?: number;
   /** The whole run, bundling included, in ms; then every worker is terminated. Default: 20000. */
   readonly timeoutMs?: number;
+  /** The logical clock the workers' `tick()` reads; pass one to stamp main-thread calls too. Default: a new one. */
+  readonly clock?: SharedClock;
 }
 
 export interface CrashPoint {
@@ -124,6 +128,7 @@ async function runWorkerThreads<Result, Args>(
   const started = Date.now();
   const bundle = await bundleWorker(options.scenarioFile, options.targetFile);
   const control = createControl();
+  const clock = options.clock ?? createSharedClock();
   const baseSeed = options.seed ?? 0;
   const workers: Worker[] = [];
   const results: (Result | undefined)[] = new Array<Result | undefined>(count);
@@ -155,6 +160,7 @@ async function runWorkerThreads<Result, Args>(
         args: options.args,
         database: options.database ?? {},
         control,
+        clock: clock.buffer,
         rendezvousTimeoutMs: options.rendezvousTimeoutMs ?? DEFAULT_RENDEZVOUS_MS,
         startTimeoutMs: START_TIMEOUT_MS,
         ...(crash !== undefined && crash.worker === index

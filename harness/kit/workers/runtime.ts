@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openTestDatabase } from '../db/test-database.ts';
 import type { DatabaseOptions } from '../db/types.ts';
-import { ARRIVED, arrive, arriveAndWait, freezeUntilTerminated, READY } from './control.ts';
+import { ARRIVED, arrive, arriveAndWait, createSharedClock, freezeUntilTerminated, READY } from './control.ts';
 import { serializeError, type WorkerScenario } from './scenario.ts';
 
 /** What the main thread sends each worker. */
@@ -21,6 +21,8 @@ export interface WorkerJob {
   /** 0 disables the first-statement rendezvous. */
   readonly rendezvousTimeoutMs: number;
   readonly startTimeoutMs: number;
+  /** The clock histories are stamped with, shared with the main thread. */
+  readonly clock: SharedArrayBuffer;
   /** Terminate this worker at its n-th statement after start() (1-based), before or after it runs. */
   readonly crashAt?: { readonly statement: number; readonly timing: 'before' | 'after' };
 }
@@ -83,8 +85,10 @@ async function runScenario(impl: unknown, scenario: WorkerScenario, job: WorkerJ
     },
   });
   let started = false;
+  const clock = createSharedClock(job.clock);
   try {
     return await scenario.run({
+      tick: clock.tick,
       impl,
       db: handle.db,
       args: job.args,

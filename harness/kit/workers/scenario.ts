@@ -18,6 +18,11 @@ export interface WorkerScenarioContext<Impl, Args> {
   /** This worker's seed, derived from the spec's seed and the worker index. */
   readonly seed: number;
   /**
+   * The shared logical clock (runWorkers' `clock` option): stamp each call's invocation and return
+   * with it, and the main thread can merge every worker's calls into one history.
+   */
+  tick(): number;
+  /**
    * Call once setup is done (service created, schema ensured). Waits until every worker has
    * called it, so the race starts everywhere at once, then arms the rendezvous: after its first
    * database statement of the race, each worker waits (boundedly) until every worker has run

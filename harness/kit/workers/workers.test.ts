@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../db/index.ts';
 import type { Settled } from './index.ts';
-import { runWorkers, runWorkersWithCrash } from './index.ts';
+import { createSharedClock, runWorkers, runWorkersWithCrash } from './index.ts';
 
 const scenarioFile = fileURLToPath(new URL('./fixtures/increment.scenario.ts', import.meta.url));
 const targetFile = fileURLToPath(new URL('./fixtures/counters.ts', import.meta.url));
@@ -144,5 +144,25 @@ describe('runWorkers', () => {
     });
     expect(run.crashed).toBeUndefined();
     expect(await finalValue(handle)).toBe(6);
+  });
+
+  test('one logical clock orders calls across the main thread and every worker', async () => {
+    const handle = await counterDatabase();
+    const clock = createSharedClock();
+    const before = clock.tick();
+    const stamps = await runWorkers<number[]>({
+      scenarioFile,
+      targetFile,
+      databaseFile: handle.file,
+      workers: 2,
+      args: { strategy: 'atomic', increments: 5, sequential: true, stamps: true },
+      clock,
+    });
+    const after = clock.tick();
+    const all = stamps.flat();
+    expect(new Set(all).size).toBe(10);
+    expect(Math.min(...all)).toBeGreaterThan(before);
+    expect(Math.max(...all)).toBeLessThan(after);
+    for (const worker of stamps) expect([...worker].sort((a, b) => a - b)).toEqual(worker);
   });
 });
