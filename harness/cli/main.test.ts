@@ -58,7 +58,7 @@ describe('kata (command line)', () => {
   test('prints every command in --help', async () => {
     const { context, out } = capture();
     expect(await main(['--help'], context)).toBe(0);
-    for (const name of ['list', 'test', 'watch', 'hint', 'solution', 'reset', 'grade']) {
+    for (const name of ['list', 'test', 'watch', 'hint', 'solution', 'reset', 'rules', 'grade']) {
       expect(out.join('\n')).toContain(`kata ${name}`);
     }
   });
@@ -92,6 +92,47 @@ describe('kata (command line)', () => {
     const { context, err } = capture();
     expect(await main(['test', 'anagram', '--only', 'nope'], context)).toBe(2);
     expect(err[0]).toContain('--only names unknown check(s) "nope"');
+  });
+
+  /** A scratch repository whose specs can load: they import the harness relative to themselves. */
+  function scratchWithHarness(): string {
+    const root = scratchRepository();
+    symlinkSync(join(harnessRoot, 'harness'), join(root, 'harness'));
+    symlinkSync(join(harnessRoot, 'node_modules'), join(root, 'node_modules'));
+    return root;
+  }
+
+  test('kata rules --json lists each rule with its checks and wrong files, and the gaps', async () => {
+    const root = scratchWithHarness();
+    const manifestFile = join(root, 'katas', 'anagram', 'kata.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(
+      manifestFile,
+      JSON.stringify({ ...manifest, rules: [{ id: 'made-up-rule', text: 'A rule nothing proves yet.' }] }),
+    );
+    const { context, out } = capture(root);
+    expect(await main(['rules', 'anagram', '--json'], context)).toBe(1);
+    const ledger = JSON.parse(out.join('\n')) as {
+      slug: string;
+      complete: boolean;
+      rules: { id: string; text: string; checks: string[]; wrong: string[] }[];
+      problems: string[];
+    };
+    expect(ledger.slug).toBe('anagram');
+    expect(ledger.complete).toBe(false);
+    expect(ledger.rules).toEqual([{ id: 'made-up-rule', text: 'A rule nothing proves yet.', checks: [], wrong: [] }]);
+    expect(ledger.problems).toContain('rule made-up-rule is proved by no check');
+    expect(ledger.problems).toContain('rule made-up-rule is not shown in README.md (as `made-up-rule`)');
+  });
+
+  test('kata rules says so when a kata has no ledger yet', async () => {
+    const root = scratchWithHarness();
+    const manifestFile = join(root, 'katas', 'anagram', 'kata.json');
+    const { rules: _rules, ...manifest } = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(manifestFile, JSON.stringify(manifest));
+    const { context, out } = capture(root);
+    expect(await main(['rules', 'anagram'], context)).toBe(1);
+    expect(out.join('\n')).toBe('anagram has no rule ledger yet: its kata.json lists no "rules".');
   });
 
   test('rejects a seed that is not an integer', async () => {
