@@ -1,6 +1,7 @@
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -35,11 +36,22 @@ function capture(root: string = harnessRoot, answers: string[] = []): Captured {
       palette: createPalette(false),
       interactive: answers.length > 0,
       prompt: async () => answers.shift() ?? '',
+      invocation: 'npx kata',
     },
   };
 }
 
 const scratchRoots: string[] = [];
+
+/** A throwaway repository whose specs can run: the harness and packages linked, the kata copied. */
+function scratchWithHarnessForRuns(): string {
+  const root = scratchRepository();
+  symlinkSync(join(harnessRoot, 'harness'), join(root, 'harness'));
+  symlinkSync(join(harnessRoot, 'node_modules'), join(root, 'node_modules'));
+  cpSync(join(harnessRoot, 'package.json'), join(root, 'package.json'));
+  cpSync(join(harnessRoot, 'tsconfig.json'), join(root, 'tsconfig.json'));
+  return root;
+}
 
 /** A throwaway repository with the anagram kata only, for commands that write files. */
 function scratchRepository(): string {
@@ -81,11 +93,16 @@ describe('kata (command line)', () => {
     expect(err).toEqual([expect.stringMatching(/^kata hint: unknown kata "anagrm"; known katas: .*anagram/)]);
   });
 
-  test('rejects an unknown flag in one line', async () => {
+  test('rejects an unknown option by name, pointing at the help to read', async () => {
     const { context, err } = capture();
-    expect(await main(['test', 'anagram', '--sed', '1'], context)).toBe(2);
-    expect(err).toHaveLength(1);
-    expect(err[0]).toMatch(/^kata test: Unknown option '--sed'/);
+    expect(await main(['test', 'anagram', '--frob'], context)).toBe(2);
+    expect(err).toEqual(['kata test: unknown option --frob (see `npx kata test --help`)']);
+  });
+
+  test('says an option that needs a value did not get one', async () => {
+    const { context, err } = capture();
+    expect(await main(['test', 'anagram', '--seed'], context)).toBe(2);
+    expect(err).toEqual(['kata test: --seed needs a value (see `npx kata test --help`)']);
   });
 
   test('rejects --only with a check the spec does not declare', async () => {
@@ -215,6 +232,35 @@ describe('kata (command line)', () => {
 });
 
 describe('kata test (end to end)', () => {
+  test('accepts a negative seed after a space, as a printed seed may be', async () => {
+    const root = scratchWithHarnessForRuns();
+    const { context, out, err } = capture(root);
+    expect(await main(['test', 'anagram', '--only', 'symmetry', '--seed', '-1508925458'], context)).toBe(1);
+    expect(err).toEqual([]);
+    expect(out.join('\n')).toMatch(/not started · 1 checks? waiting/);
+  });
+
+  test("--candidate runs the candidate's file as grading does, leaving the working copy alone", async () => {
+    const root = scratchWithHarnessForRuns();
+    const candidate = mkdtempSync(join(tmpdir(), 'kata-cli-candidate-'));
+    scratchRoots.push(candidate);
+    mkdirSync(join(candidate, 'katas', 'anagram'), { recursive: true });
+    writeFileSync(
+      join(candidate, 'katas', 'anagram', 'index.ts'),
+      'export function isAnagram(a: string, b: string): boolean {\n  return a === b;\n}\n',
+    );
+    const { context, out, err } = capture(root);
+    const code = await main(['test', 'anagram', '--candidate', candidate], context);
+    expect([code, err]).toEqual([1, []]);
+    const text = out.join('\n');
+    expect(text).toMatch(/^ {4}✗ /m);
+    expect(text).toContain(`npx kata test anagram --candidate ${candidate}`);
+    expect(readFileSync(join(root, 'katas', 'anagram', 'index.ts'), 'utf8')).toBe(
+      readFileSync(join(root, 'katas', 'anagram', 'stub.ts'), 'utf8'),
+    );
+    expect(existsSync(join(root, '.kata', 'progress.json'))).toBe(false);
+  });
+
   test('reports the stub as not started, listing what to build', async () => {
     // The harness and dependencies are linked, the kata copied: the run cannot touch this repository's files.
     const root = scratchRepository();
@@ -223,7 +269,8 @@ describe('kata test (end to end)', () => {
     const { context, out } = capture(root);
     expect(await main(['test', 'anagram'], context)).toBe(1);
     const text = out.join('\n');
-    expect(text).toContain('not started · 17 checks waiting');
-    expect(text).toContain('· non-string input throws a TypeError naming the type it received');
+    const waiting = Number(/not started · (\d+) checks waiting/.exec(text)?.[1]);
+    // One line per check to build, its title wrapped under it.
+    expect(text.split('\n').filter((line) => line.startsWith('  · '))).toHaveLength(waiting);
   });
 });

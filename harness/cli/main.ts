@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { UnknownKataError, harnessRoot } from '../catalog/catalog.ts';
 import { ManifestError } from '../catalog/manifest.ts';
-import { UsageError, type Command, type CommandContext } from '../commands/command.ts';
+import { commandLine, UsageError, type Command, type CommandContext } from '../commands/command.ts';
 import { gradeCommand } from '../commands/grade.ts';
 import { hintCommand } from '../commands/hint.ts';
 import { listCommand } from '../commands/list.ts';
@@ -16,6 +16,7 @@ import { rulesCommand } from '../commands/rules.ts';
 import { solutionCommand } from '../commands/solution.ts';
 import { testCommand } from '../commands/test.ts';
 import { watchCommand } from '../commands/watch.ts';
+import { kataCommand } from '../runner/replay.ts';
 
 const commands: readonly Command[] = [
   listCommand,
@@ -28,15 +29,24 @@ const commands: readonly Command[] = [
   gradeCommand,
 ];
 
+/** Columns to wrap to: the terminal's width, or 80 when stdout is not a terminal (a pipe, a file, CI). */
+export function terminalWidth(stream: { isTTY?: boolean; columns?: number }): number {
+  return stream.isTTY === true && typeof stream.columns === 'number' && stream.columns > 0 ? stream.columns : 80;
+}
+
 export function createContext(root: string = harnessRoot): CommandContext {
   const out = writerFor(process.stdout);
   const err = writerFor(process.stderr);
+  const rows = process.stdout.isTTY === true ? process.stdout.rows : undefined;
   return {
     root,
     out,
     err,
     palette: createPalette(wantsColor(process.stdout)),
     interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+    width: terminalWidth(process.stdout),
+    ...(typeof rows === 'number' && rows > 0 ? { rows } : {}),
+    invocation: kataCommand(),
     async prompt(question) {
       const readline = createInterface({ input: process.stdin, output: process.stdout });
       try {
@@ -76,7 +86,7 @@ export function renderHelp(context: CommandContext): string {
     'Commands:',
     ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
-    `Start with ${palette.accent('kata list')}; then ${palette.accent('kata watch <slug>')} while you edit katas/<slug>/index.ts.`,
+    `Start with ${palette.accent(commandLine(context, 'list'))}; then ${palette.accent(commandLine(context, 'watch <slug>'))} while you edit katas/<slug>/index.ts.`,
   ].join('\n');
 }
 
@@ -102,7 +112,7 @@ export async function main(argv: readonly string[], context: CommandContext = cr
   const command = commands.find((candidate) => candidate.name === name);
   if (command === undefined) {
     context.err(
-      `kata: unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')} (see kata --help)`,
+      `kata: unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')} (see \`${commandLine(context, '--help')}\`)`,
     );
     return 2;
   }

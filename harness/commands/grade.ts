@@ -4,7 +4,7 @@
  * Exit code 0 whenever grading ran, whatever the score; non-zero only when the grader could not.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { listKatas } from '../catalog/catalog.ts';
 import { assessmentTemplate, AssessmentError, readAssessment, type Assessment } from '../grader/assessment.ts';
 import { grade, type GradeTarget, type RunLimits } from '../grader/grade.ts';
@@ -13,12 +13,13 @@ import { renderBatchMarkdown, renderMarkdown } from '../grader/render/markdown.t
 import { renderBatch, renderScorecard } from '../grader/render/terminal.ts';
 import type { IsolationChoice } from '../runner/sandbox/isolation.ts';
 import { resolveCandidates, TargetError } from '../grader/targets.ts';
-import { parseCommandArgs, UsageError, type Command, type CommandContext } from './command.ts';
+import { kataCommand } from '../runner/replay.ts';
+import { parseCommandArgs, UsageError, widthOf, type Command, type CommandContext } from './command.ts';
 
 const USAGE = [
   'kata grade [--solutions | --candidate DIR...] [--kata SLUG,...] [--json FILE] [--markdown FILE] [--csv FILE]',
   '           [--assessment FILE] [--concurrency N] [--memory-mb N] [--isolation auto|namespaces|process-group]',
-  'kata grade --assessment-template [--assessment FILE]',
+  'kata grade --assessment-template [--candidate DIR] [--assessment FILE]',
 ].join('\n');
 
 const ISOLATIONS: readonly IsolationChoice[] = ['auto', 'namespaces', 'process-group'];
@@ -67,6 +68,7 @@ export const gradeCommand: Command = {
         isolation: { type: 'string' },
       },
       true,
+      context.invocation,
     );
     if (positionals.length > 0) {
       throw new UsageError(
@@ -75,7 +77,9 @@ export const gradeCommand: Command = {
     }
 
     if (values['assessment-template']) {
-      const template = assessmentTemplate();
+      // For one candidate: the template names them, so it cannot be used for someone else by mistake.
+      const named = values.candidate?.length === 1 ? basename(resolve(values.candidate[0]!)) : '';
+      const template = assessmentTemplate(named);
       if (values.assessment === undefined) {
         context.out(template.trimEnd());
         return 0;
@@ -129,6 +133,13 @@ export const gradeCommand: Command = {
         if (error instanceof AssessmentError) throw new UsageError(`kata grade: ${error.message}`);
         throw error;
       }
+      const target = targets[0]!;
+      const names = [target.name, basename(target.dir)];
+      if (assessment.candidate !== null && !names.includes(assessment.candidate)) {
+        throw new UsageError(
+          `kata grade: ${values.assessment} is the assessment of "${assessment.candidate}", but the candidate graded is "${target.name}" (${target.dir}); pass that candidate's assessment, or correct "candidate" in the file`,
+        );
+      }
     }
 
     const limits: RunLimits = {
@@ -159,18 +170,31 @@ export const gradeCommand: Command = {
         : {}),
     });
 
-    context.out(batch ? renderBatch(batchReport, context.palette) : renderScorecard(reports[0]!, context.palette));
-    let written = true;
+    const written = {
+      ...(values.json === undefined ? {} : { json: values.json }),
+      ...(values.markdown === undefined ? {} : { markdown: values.markdown }),
+      ...(values.csv === undefined ? {} : { csv: values.csv }),
+    };
+    const view = {
+      width: widthOf(context),
+      invocation: context.invocation ?? kataCommand(),
+      written,
+    };
+    context.out(
+      batch ? renderBatch(batchReport, context.palette, view) : renderScorecard(reports[0]!, context.palette, view),
+    );
+    let ok = true;
     if (values.json !== undefined) {
       const json = batch ? batchReport : reports[0]!;
-      written = write(values.json, `${JSON.stringify(json, null, 2)}\n`, 'JSON report', context) && written;
+      ok = write(values.json, `${JSON.stringify(json, null, 2)}\n`, 'JSON report', context) && ok;
     }
     if (values.markdown !== undefined) {
-      const markdown = batch ? renderBatchMarkdown(batchReport) : renderMarkdown(reports[0]!);
-      written = write(values.markdown, markdown, 'Markdown report', context) && written;
+      const markdown = batch
+        ? renderBatchMarkdown(batchReport, { invocation: view.invocation })
+        : renderMarkdown(reports[0]!, 1, { invocation: view.invocation });
+      ok = write(values.markdown, markdown, 'Markdown report', context) && ok;
     }
-    if (values.csv !== undefined)
-      written = write(values.csv, renderCsv(batchReport), 'CSV ranking', context) && written;
-    return written ? 0 : 1;
+    if (values.csv !== undefined) ok = write(values.csv, renderCsv(batchReport), 'CSV ranking', context) && ok;
+    return ok ? 0 : 1;
   },
 };

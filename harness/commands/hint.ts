@@ -1,6 +1,6 @@
 /** `kata hint <slug>`: the next hint, remembering how many were shown. */
 import { findKata } from '../catalog/catalog.ts';
-import { parseCommandArgs, UsageError, type Command } from './command.ts';
+import { commandLine, parseCommandArgs, UsageError, type Command } from './command.ts';
 import { loadProgress, saveProgress } from './progress.ts';
 
 export const hintCommand: Command = {
@@ -8,7 +8,13 @@ export const hintCommand: Command = {
   summary: 'show the next hint for a kata (they go from gentle to nearly the answer)',
   usage: 'kata hint <slug> [--all]',
   async run(args, context) {
-    const { values, positionals } = parseCommandArgs('hint', args, { all: { type: 'boolean' } }, true);
+    const { values, positionals } = parseCommandArgs(
+      'hint',
+      args,
+      { all: { type: 'boolean' } },
+      true,
+      context.invocation,
+    );
     if (positionals.length !== 1)
       throw new UsageError(`kata hint: expected one kata slug, received ${positionals.length}`);
     const kata = findKata(positionals[0]!, context.root);
@@ -20,7 +26,7 @@ export const hintCommand: Command = {
     if (values.all) {
       if (shown === 0)
         context.out(
-          `No hints shown for ${kata.slug} yet: ${palette.accent(`kata hint ${kata.slug}`)} shows the first.`,
+          `No hints shown for ${kata.slug} yet: ${palette.accent(commandLine(context, `hint ${kata.slug}`))} shows the first.`,
         );
       hints
         .slice(0, shown)
@@ -31,7 +37,7 @@ export const hintCommand: Command = {
       context.out(`${palette.bold(`Hint ${hints.length} of ${hints.length}:`)} ${hints[hints.length - 1]}`);
       context.out(
         palette.dim(
-          `That was the last hint. ${'`'}kata solution ${kata.slug}${'`'} shows the reference and its notes.`,
+          `That was the last hint. ${palette.accent(commandLine(context, `solution ${kata.slug}`))} shows the reference and its notes.`,
         ),
       );
       return 0;

@@ -1,8 +1,7 @@
 /** `kata` and `kata list`: every kata with its difficulty and the candidate's status. */
 import { listKatas, type Kata } from '../catalog/catalog.ts';
-import { WIDTH } from '../grader/render/terminal.ts';
-import { wrap } from '../grader/render/text.ts';
-import { parseCommandArgs, UsageError, type Command } from './command.ts';
+import { unbroken, wrap } from '../grader/render/text.ts';
+import { commandLine, parseCommandArgs, UsageError, widthOf, type Command } from './command.ts';
 import { statusOfKatas, type KataStatus } from './kata-status.ts';
 import type { Palette } from './palette.ts';
 import { loadProgress, saveProgress } from './progress.ts';
@@ -33,7 +32,7 @@ export const listCommand: Command = {
   summary: 'every kata with its difficulty and your status, and what to do next',
   usage: 'kata list',
   async run(args, context) {
-    const { positionals } = parseCommandArgs('list', args, {}, true);
+    const { positionals } = parseCommandArgs('list', args, {}, true, context.invocation);
     if (positionals.length > 0)
       throw new UsageError(`kata list: takes no arguments, received ${positionals.join(' ')}`);
     const katas = listKatas(context.root);
@@ -49,19 +48,15 @@ export const listCommand: Command = {
       context.out(
         `${number}  ${kata.slug.padEnd(slugWidth)}  ${kata.manifest.difficulty.padEnd(6)}  ${describeStatus(statuses.get(kata.slug), palette)}`,
       );
-      for (const line of wrap(kata.manifest.summary, WIDTH, '    ')) context.out(palette.dim(line));
+      for (const line of wrap(kata.manifest.summary, widthOf(context), '    ')) context.out(palette.dim(line));
     });
     const next = suggestNext(katas, statuses);
     context.out('');
-    if (next === undefined) {
-      context.out(
-        `Every kata passes. Compare approaches in solutions/, or grade yourself: ${palette.accent('kata grade')}.`,
-      );
-    } else {
-      context.out(
-        `Next: ${palette.bold(next.manifest.title)}: read katas/${next.slug}/README.md, then ${palette.accent(`kata watch ${next.slug}`)}.`,
-      );
-    }
+    const line =
+      next === undefined
+        ? `Every kata passes. Compare approaches in solutions/, or grade yourself: ${palette.accent(unbroken(commandLine(context, 'grade')))}.`
+        : `Next: ${palette.bold(next.manifest.title)}: read katas/${next.slug}/README.md, then ${palette.accent(unbroken(commandLine(context, `watch ${next.slug}`)))}.`;
+    for (const wrapped of wrap(line, widthOf(context), '')) context.out(wrapped);
     return 0;
   },
 };

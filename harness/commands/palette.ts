@@ -3,17 +3,9 @@
  * forces it), so piped output and CI logs stay plain text.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
+import type { Palette } from '../grader/render/palette.ts';
 
-export interface Palette {
-  readonly pass: (text: string) => string;
-  readonly fail: (text: string) => string;
-  readonly warn: (text: string) => string;
-  readonly dim: (text: string) => string;
-  readonly bold: (text: string) => string;
-  readonly accent: (text: string) => string;
-  /** Status marks: the same characters with or without colour, so plain logs read the same. */
-  readonly marks: { readonly pass: string; readonly fail: string; readonly todo: string };
-}
+export type { Palette };
 
 export function wantsColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;

@@ -2,7 +2,7 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { findKata } from '../catalog/catalog.ts';
-import { parseCommandArgs, UsageError, type Command } from './command.ts';
+import { commandLine, parseCommandArgs, UsageError, type Command } from './command.ts';
 import { isUntouched } from './kata-status.ts';
 
 export const resetCommand: Command = {
@@ -10,7 +10,7 @@ export const resetCommand: Command = {
   summary: 'restore the stub of a kata, keeping a backup of your file in .kata/backups/',
   usage: 'kata reset <slug>',
   async run(args, context) {
-    const { positionals } = parseCommandArgs('reset', args, {}, true);
+    const { positionals } = parseCommandArgs('reset', args, {}, true, context.invocation);
     if (positionals.length !== 1)
       throw new UsageError(`kata reset: expected one kata slug, received ${positionals.length}`);
     const kata = findKata(positionals[0]!, context.root);
@@ -28,7 +28,9 @@ export const resetCommand: Command = {
       context.out(`Saved your file to ${relative(context.root, backup)}.`);
     }
     copyFileSync(kata.stubFile, kata.workFile);
-    context.out(`Restored ${work} to the stub. Start again with ${context.palette.accent(`kata watch ${kata.slug}`)}.`);
+    context.out(
+      `Restored ${work} to the stub. Start again with ${context.palette.accent(commandLine(context, `watch ${kata.slug}`))}.`,
+    );
     return 0;
   },
 };

@@ -3,14 +3,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { parseWrongHeader } from '../catalog/wrong-header.ts';
 import { findKata } from '../catalog/catalog.ts';
-import { parseCommandArgs, UsageError, type Command } from './command.ts';
+import { commandLine, parseCommandArgs, UsageError, type Command } from './command.ts';
 
 export const solutionCommand: Command = {
   name: 'solution',
   summary: "show a kata's reference solution, its notes and the known-wrong gallery (spoilers)",
   usage: 'kata solution <slug> [--yes]',
   async run(args, context) {
-    const { values, positionals } = parseCommandArgs('solution', args, { yes: { type: 'boolean', short: 'y' } }, true);
+    const { values, positionals } = parseCommandArgs(
+      'solution',
+      args,
+      { yes: { type: 'boolean', short: 'y' } },
+      true,
+      context.invocation,
+    );
     if (positionals.length !== 1)
       throw new UsageError(`kata solution: expected one kata slug, received ${positionals.length}`);
     const kata = findKata(positionals[0]!, context.root);
@@ -24,7 +30,7 @@ export const solutionCommand: Command = {
       }
       const answer = await context.prompt(`This shows the reference solution for ${kata.slug}. Continue? [y/N] `);
       if (!/^y(es)?$/i.test(answer.trim())) {
-        context.out('Nothing shown. Try a hint first: ' + palette.accent(`kata hint ${kata.slug}`));
+        context.out('Nothing shown. Try a hint first: ' + palette.accent(commandLine(context, `hint ${kata.slug}`)));
         return 0;
       }
     }

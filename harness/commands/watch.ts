@@ -15,7 +15,7 @@ export const watchCommand: Command = {
   summary: 'rerun a kata on every save (default: the next kata you have not passed)',
   usage: 'kata watch [slug] [--only check-id,...] [--seed N] [--thorough]',
   async run(args, context) {
-    const { values, positionals } = parseCommandArgs('watch', args, testOptions, true);
+    const { values, positionals } = parseCommandArgs('watch', args, testOptions, true, context.invocation);
     if (positionals.length > 1)
       throw new UsageError(`kata watch: expected at most one kata slug, received ${positionals.length}`);
     const kata = positionals[0] === undefined ? await nextKata(context) : findKata(positionals[0], context.root);
@@ -44,8 +44,8 @@ export async function watchKata(
   let again = false;
   const runOnce = async (): Promise<void> => {
     if (context.interactive) context.out('\u001bc');
-    await testKata(kata, selection, context);
-    context.out(context.palette.dim(`\nWatching ${kata.slug}/index.ts; save to rerun, Ctrl+C to stop.`));
+    await testKata(kata, selection, context, true);
+    context.out(context.palette.dim(`\nWatching katas/${kata.slug}/index.ts; save to rerun, Ctrl+C to stop.`));
   };
   const trigger = (): void => {
     if (running) {

@@ -24,6 +24,7 @@ function context(): CommandContext & { output: string[]; errors: string[] } {
     palette: createPalette(false),
     interactive: false,
     prompt: async () => '',
+    invocation: 'npx kata',
     output,
     errors,
   };
@@ -47,7 +48,7 @@ describe('kata grade', () => {
     expect(scored.map((item) => item.id).sort()).toEqual(['api-design', 'code-error-handling']);
     expect(scored.every((item) => item.score === item.max)).toBe(true);
     expect(report.redFlags).toEqual([]);
-    expect(ctx.output.join('\n')).toContain('Automated checks  18 of 18 points');
+    expect(ctx.output.join('\n')).toContain(`Automated checks  ${report.total.max} of ${report.total.max} points`);
     expect(readFileSync(markdown, 'utf8')).toContain('# Scorecard: solutions');
   }, 60_000);
 
@@ -80,11 +81,13 @@ describe('kata grade', () => {
     const batch = readJson<BatchReport>(json);
     expect(validate(schema, batch)).toEqual([]);
     expect(batch.ranking.map((row) => [row.rank, row.name, row.score])).toEqual([
-      [1, 'ada', 18],
+      [1, 'ada', batch.ranking[0]!.max],
       [2, 'bo', 0],
     ]);
     expect(batch.candidates[0]!.katas[0]!.similarity?.verdict).toBe('identical');
-    expect(readFileSync(csv, 'utf8').split('\r\n')[1]).toMatch(/^1,ada,18,18,100,/);
+    const max = batch.ranking[0]!.max;
+    expect(readFileSync(csv, 'utf8').split('\r\n')[1]).toMatch(new RegExp(`^1,ada,${max},${max},100,`));
+    expect(batch.ranking[0]!.similarToReference).toEqual([{ kata: 'anagram', verdict: 'identical' }]);
     expect(ctx.output.join('\n')).toMatch(/1 {2}ada/);
   }, 60_000);
 
@@ -107,7 +110,7 @@ describe('kata grade', () => {
     [['--concurrency', '0'], /--concurrency must be a positive integer, received "0"/],
     [['--isolation', 'docker'], /--isolation must be one of auto, namespaces, process-group/],
     [['somewhere'], /unexpected argument "somewhere" \(did you mean --candidate somewhere\?\)/],
-    [['--jsn', 'x'], /Unknown option '--jsn'/],
+    [['--jsn', 'x'], /^kata grade: unknown option --jsn \(see `npx kata grade --help`\)$/],
   ])('rejects %j with a one-line usage error', async (args, message) => {
     const run = gradeCommand.run(args, context());
     await expect(run).rejects.toThrow(UsageError);
@@ -120,6 +123,22 @@ describe('kata grade', () => {
     await expect(gradeCommand.run(['--assessment', file, '--kata', 'anagram'], context())).rejects.toThrow(
       /broken-assessment.json: "items.testing.score" must be null or a number from 0 to 5, received 9/,
     );
+  });
+
+  test('rejects an assessment written for another candidate, naming both', async () => {
+    const candidate = join(base, 'bo');
+    mkdirSync(join(candidate, 'katas', 'anagram'), { recursive: true });
+    const file = join(base, 'ada-assessment.json');
+    writeFileSync(file, JSON.stringify({ candidate: 'ada', items: {} }));
+    await expect(gradeCommand.run(['--candidate', candidate, '--assessment', file], context())).rejects.toThrow(
+      /ada-assessment\.json is the assessment of "ada", but the candidate graded is "bo"/,
+    );
+  });
+
+  test('--assessment-template --candidate DIR names the candidate in the template', async () => {
+    const ctx = context();
+    expect(await gradeCommand.run(['--assessment-template', '--candidate', join(base, 'alice')], ctx)).toBe(0);
+    expect(JSON.parse(ctx.output.join('\n'))).toMatchObject({ candidate: 'alice' });
   });
 
   test('rejects an assessment for a batch', async () => {

@@ -16,6 +16,7 @@ import { harnessRoot, listKatas, loadSpec, type Kata } from '../catalog/catalog.
 import { GRADING_RUNS_FACTOR } from '../kit/seed.ts';
 import { collectChecks, type ResolvedCheck } from '../kit/spec.ts';
 import type { KataRun } from '../runner/outcomes.ts';
+import { stubShapes, type ExportShape } from '../runner/exports.ts';
 import { runKata, type RunOptions } from '../runner/run.ts';
 import type { Assessment } from './assessment.ts';
 import { readSubmissionFile, scanSubmission, SubmissionError, type SubmissionFile } from './imports.ts';
@@ -29,7 +30,7 @@ import {
 } from './report.ts';
 import { childBundle } from '../runner/sandbox/child-bundle.ts';
 import { namespacesWork, type IsolationChoice, type SandboxPaths } from '../runner/sandbox/isolation.ts';
-import { buildReport, type KataGrading, type KataVerdict } from './score.ts';
+import { buildReport, rankCandidates, type KataGrading, type KataVerdict } from './score.ts';
 import { compare, fingerprint, type Fingerprint } from './similarity.ts';
 import { insideRoot, restoreChangedFiles, takeSnapshot, type Snapshot } from './snapshot.ts';
 import { readDurations, writeDurations } from './durations.ts';
@@ -87,6 +88,8 @@ export interface GradeResult {
 interface PreparedKata {
   readonly kata: Kata;
   readonly checks: readonly ResolvedCheck[];
+  /** The stub's exports: what every submission must export, in the same shapes. */
+  readonly exports?: readonly ExportShape[] | null;
   readonly referenceFingerprints: readonly { readonly name: string; readonly fingerprint: Fingerprint }[];
 }
 
@@ -110,6 +113,7 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
     prepared.push({
       kata,
       checks: collectChecks(await loadSpec(kata)),
+      exports: await stubShapes(kata.stubFile),
       referenceFingerprints: compareWithReferences ? await referenceFingerprints(graderRoot, kata) : [],
     });
   }
@@ -172,6 +176,10 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
           try {
             const result = await runSubmission(snapshot, entry, prep.submission!.files, runDir, {
               ...options.limits,
+              shownAs:
+                target.kind === 'solutions'
+                  ? `solutions/${entry.kata.slug}/index.ts`
+                  : `katas/${entry.kata.slug}/index.ts`,
               isolation,
               sandbox: { ...sandbox, ...(sandbox.private && { private: { ...sandbox.private, keep: runDir } }) },
             });
@@ -225,7 +233,10 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
         generatedAt,
       }),
     );
-    return { reports, batch: batchReport(reports, prepared, targets, submissions, grader, generatedAt) };
+    return {
+      reports,
+      batch: batchReport(reports, prepared, targets, submissions, grader, generatedAt, options.katas !== undefined),
+    };
   } finally {
     if (!options.keepWorkDirs) rmSync(session, { recursive: true, force: true });
   }
@@ -361,6 +372,7 @@ async function runSubmission(
     ...options,
     root: workspace.root,
     checks: entry.checks,
+    exports: entry.exports ?? null,
     workDir,
   });
 }
@@ -390,7 +402,7 @@ function filesOutside(run: KataRun, tree: string, modules: string): string[] {
 }
 
 /** What the sandbox hides and protects: the references, every checkout's sources, the grader. */
-function sandboxPaths(graderRoot: string, targets: readonly GradeTarget[], session: string): SandboxPaths {
+export function sandboxPaths(graderRoot: string, targets: readonly GradeTarget[], session: string): SandboxPaths {
   const modules = graderModules(graderRoot);
   const hidden = new Set<string>([join(graderRoot, 'solutions'), join(graderRoot, 'katas')]);
   for (const target of targets) {
@@ -475,28 +487,9 @@ function batchReport(
   submissions: ReadonlyMap<string, Submission>,
   grader: GraderInfo,
   generatedAt: string,
+  katasGiven: boolean,
 ): BatchReport {
-  const criticalCount = (report: GradeReport): number =>
-    report.redFlags.filter((flag) => flag.severity === 'critical').reduce((sum, flag) => sum + flag.evidence.length, 0);
-  const ranked = [...reports].sort(
-    (a, b) =>
-      b.total.percent - a.total.percent ||
-      b.checklist.score - a.checklist.score ||
-      criticalCount(a) - criticalCount(b) ||
-      a.candidate.name.localeCompare(b.candidate.name),
-  );
-  const ranking = ranked.map((report, index) => ({
-    rank: index + 1,
-    name: report.candidate.name,
-    score: report.total.score,
-    max: report.total.max,
-    percent: report.total.percent,
-    checklist: report.checklist.score,
-    criticalFlags: criticalCount(report),
-    majorFlags: report.redFlags
-      .filter((flag) => flag.severity === 'major')
-      .reduce((sum, flag) => sum + flag.evidence.length, 0),
-  }));
+  const { ranked, rankedOn, ranking } = rankCandidates(reports, katasGiven);
   const similarPairs: BatchReport['similarPairs'][number][] = [];
   for (const { kata } of prepared) {
     for (let i = 0; i < targets.length; i++) {
@@ -522,7 +515,78 @@ function batchReport(
     generatedAt,
     grader,
     candidates: ranked.map((report) => ({ ...report, name: report.candidate.name })),
+    rankedOn,
+    katasGiven,
     ranking,
     similarPairs,
   };
+}
+
+/** One kata of one candidate, set up as grading runs it, for `kata test --candidate DIR`. */
+export interface CandidateKata {
+  /** Set when grading would not run it: the file is missing, the stub, unreadable or disqualified. */
+  readonly refusal?: string;
+  /** The run's options, as grading gives them (tree, checks, exports, seeds, sandbox). */
+  readonly options: RunOptions;
+  readonly targetFile: string;
+  /** Removes the run's folder. */
+  readonly dispose: () => void;
+}
+
+/**
+ * Prepares `DIR/katas/<slug>/index.ts` exactly as `kata grade` would run it: a fresh tree holding
+ * the grader's harness and kata files and the submission's own files, the checks and exports read
+ * from the grader's spec and stub, the seeds salted with the submission's hash, and the same
+ * isolation. Nothing of the grader's own tree is written or restored.
+ */
+export async function prepareCandidateKata(
+  graderRoot: string,
+  candidateDir: string,
+  slug: string,
+  isolation: IsolationChoice = 'auto',
+): Promise<CandidateKata> {
+  const root = resolve(graderRoot);
+  const kata = listKatas(root).find((entry) => entry.slug === slug);
+  if (kata === undefined) throw new Error(`unknown kata "${slug}"`);
+  const snapshot = takeSnapshot(root, [kata]);
+  const entry: PreparedKata = { kata, checks: collectChecks(await loadSpec(kata)), referenceFingerprints: [] };
+  const exports = await stubShapes(kata.stubFile);
+  const target: GradeTarget = { name: 'candidate', kind: 'candidate', dir: resolve(candidateDir) };
+  const session = mkdtempSync(join(realpathSync(tmpdir()), 'kata-replay-'));
+  const dispose = (): void => rmSync(session, { recursive: true, force: true });
+  const runDir = join(session, `001-${slug}`);
+  try {
+    const prep = await prepareSubmission(root, snapshot, target, entry, false);
+    if (prep.verdict !== undefined || prep.submission === undefined) {
+      const verdict = prep.verdict;
+      return {
+        refusal: verdict !== undefined && verdict.kind !== 'ran' ? verdict.reason : 'it could not be read',
+        options: {},
+        targetFile: '',
+        dispose,
+      };
+    }
+    const files = prep.submission.files;
+    const workspace = buildWorkspace(snapshot, slug, files, join(runDir, 'tree'));
+    const workDir = join(runDir, 'work');
+    mkdirSync(workDir, { recursive: true });
+    const sandbox = sandboxPaths(root, [target], session);
+    return {
+      targetFile: workspace.targetFile,
+      options: {
+        root: workspace.root,
+        checks: entry.checks,
+        exports,
+        shownAs: `katas/${slug}/index.ts`,
+        seedSalt: submissionSalt(files),
+        workDir,
+        isolation,
+        sandbox: { ...sandbox, ...(sandbox.private && { private: { ...sandbox.private, keep: runDir } }) },
+      },
+      dispose,
+    };
+  } catch (error) {
+    dispose();
+    throw error;
+  }
 }

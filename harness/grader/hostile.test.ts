@@ -85,6 +85,7 @@ function expectVerdict(report: GradeReport, hostile: HostileCase, verdict: Hosti
     const explained = kata.checks.filter((check) => check.status !== 'passed').map((check) => check.message);
     for (const text of kata.reason === null ? explained : [kata.reason]) expect(text, context).toMatch(verdict.reason);
   }
+  if (verdict.redFlags !== undefined) expect(kata.redFlags, context).toHaveLength(verdict.redFlags);
   const echo = report.katas.find((entry) => entry.slug === 'echo')!;
   expect(echo.status, `${hostile.name}: the bystander kata`).toBe(hostile.bystander ? 'passed' : 'not-attempted');
 }

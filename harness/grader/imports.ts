@@ -188,8 +188,7 @@ export async function scanSubmission(input: ScanInput): Promise<ScanResult> {
     if (error instanceof SubmissionError) throw error;
     const cause = (error as { errors?: { text: string; detail?: unknown }[] }).errors?.[0];
     if (cause?.detail instanceof SubmissionError) throw cause.detail;
-    // A syntax error: the run reports it as the module failing to load, with vite's own message.
-    notes.push(`esbuild could not parse the submission: ${cause?.text ?? String(error)}`);
+    // A syntax error: the runner reports it once, as the compiler's message with its code frame.
   }
   return {
     files: [...files].map(([path, content]) => ({ path, content })),

@@ -124,12 +124,73 @@ describe('judging an attempt', () => {
     expect(judgement.fatalCause).toBe('load');
   });
 
+  test('turns a missing export into one load finding, kept word for word, for every check', () => {
+    const shape = {
+      name: 'TargetShapeError',
+      message: 'katas/seats/index.ts does not export a function createSeatService (it exports makeSeats)',
+      code: 'ERR_KATA_TARGET_SHAPE',
+    };
+    const tests = checks.map((check): RawTest => ({ name: check.id, state: 'failed', errors: [shape] }));
+    const judgement = judgeAttempt(record({ tests: [...tests, intactCanary] }));
+    expect(judgement.loadError).toBe(shape.message);
+    expect(judgement.loadKind).toBe('exports');
+    expect([...judgement.settled.values()].map((outcome) => outcome.cause)).toEqual(['load', 'load', 'load']);
+  });
+
+  test('reads a ReferenceError a check ran into as a bug of the program, not an assertion', () => {
+    const error = { name: 'ReferenceError', message: 'count is not defined', at: 'katas/seats/index.ts:4' };
+    const judgement = judgeAttempt(
+      record({
+        tests: [{ name: 'first', state: 'failed', errors: [error] }, pass('second'), pass('third'), intactCanary],
+      }),
+    );
+    expect(judgement.settled.get('first')).toMatchObject({
+      status: 'failed',
+      cause: 'exception',
+      reason: 'the code threw ReferenceError: count is not defined (at katas/seats/index.ts:4)',
+    });
+  });
+
+  test('reads a property that threw a TypeError of the engine as a bug of the program, naming the error', () => {
+    const error = {
+      name: 'PropertyFailure',
+      message: "Cannot read properties of undefined (reading 'size') for [0] (seed 7, after 1 case(s), 0 shrink(s))",
+      causeName: 'TypeError',
+    };
+    const judgement = judgeAttempt(
+      record({
+        tests: [{ name: 'first', state: 'failed', errors: [error] }, pass('second'), pass('third'), intactCanary],
+      }),
+    );
+    expect(judgement.settled.get('first')).toMatchObject({ cause: 'exception' });
+    expect(judgement.settled.get('first')!.reason).toMatch(
+      /^the code threw TypeError: Cannot read properties of undefined/,
+    );
+  });
+
+  test('keeps an error the code chose to throw as an assertion about its behaviour', () => {
+    const error = { name: 'TypeError', message: 'topic must be a string, received 42' };
+    const judgement = judgeAttempt(
+      record({
+        tests: [{ name: 'first', state: 'failed', errors: [error] }, pass('second'), pass('third'), intactCanary],
+      }),
+    );
+    expect(judgement.settled.get('first')).toMatchObject({
+      cause: 'assertion',
+      reason: 'TypeError: topic must be a string, received 42',
+    });
+  });
+
   test('turns a load error into a fatal verdict for every check', () => {
-    const loadError = { name: 'TargetLoadError', message: 'could not load seats: boom', code: 'ERR_KATA_TARGET_LOAD' };
+    const loadError = {
+      name: 'TargetLoadError',
+      message: 'katas/seats/index.ts failed to load: boom',
+      code: 'ERR_KATA_TARGET_LOAD',
+    };
     const tests = checks.map((check): RawTest => ({ name: check.id, state: 'failed', errors: [loadError] }));
     const judgement = judgeAttempt(record({ tests: [...tests, intactCanary] }));
-    expect(judgement.fatal).toMatch(/could not load seats: boom/);
-    expect(judgement.loadError).toMatch(/could not load seats: boom/);
+    expect(judgement.fatal).toBe('katas/seats/index.ts failed to load: boom');
+    expect(judgement.loadError).toBe('katas/seats/index.ts failed to load: boom');
   });
 
   test('reads a check skipped in a clean run as missing, never as a pass', () => {

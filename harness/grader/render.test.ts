@@ -7,10 +7,10 @@ import { parseAssessment } from './assessment.ts';
 import { renderCsv } from './render/csv.ts';
 import { renderBatchMarkdown, renderMarkdown } from './render/markdown.ts';
 import { renderBatch, renderScorecard, WIDTH } from './render/terminal.ts';
-import { visibleLength, wrap } from './render/text.ts';
+import { unbroken, visibleLength, wrap } from './render/text.ts';
 import { BATCH_SCHEMA, SCHEMA_VERSION, type BatchReport, type GradeReport } from './report.ts';
 import { validate, type Schema } from './schema-check.ts';
-import { buildReport, type KataGrading } from './score.ts';
+import { buildReport, rankCandidates, type KataGrading } from './score.ts';
 import { failed, fakeCheck, fakeKata, fakeRun, graderInfo, passed } from './testing/fakes.ts';
 
 const long =
@@ -75,28 +75,105 @@ const batch: BatchReport = {
   generatedAt: single.generatedAt,
   grader: graderInfo,
   candidates: [single, report('=cmd|bob')].map((entry) => ({ ...entry, name: entry.candidate.name })),
+  rankedOn: 'graded-katas',
+  katasGiven: false,
   ranking: [
-    { rank: 1, name: 'alice', score: 10, max: 24, percent: 41.7, checklist: 12, criticalFlags: 2, majorFlags: 0 },
-    { rank: 2, name: '=cmd|bob', score: 10, max: 24, percent: 41.7, checklist: 12, criticalFlags: 2, majorFlags: 0 },
+    {
+      rank: 1,
+      name: 'alice',
+      score: 10,
+      max: 24,
+      percent: 41.7,
+      checklist: 12,
+      criticalFlags: 2,
+      majorFlags: 0,
+      attempted: ['seat-reservation', 'copied', 'retry-backoff'],
+      similarToReference: [{ kata: 'copied', verdict: 'nearly-identical' }],
+    },
+    {
+      rank: 2,
+      name: '=cmd|bob',
+      score: 10,
+      max: 24,
+      percent: 41.7,
+      checklist: 12,
+      criticalFlags: 2,
+      majorFlags: 0,
+      attempted: ['seat-reservation', 'copied', 'retry-backoff'],
+      similarToReference: [{ kata: 'copied', verdict: 'nearly-identical' }],
+    },
   ],
   similarPairs: [{ kata: 'copied', candidates: ['alice', '=cmd|bob'], verdict: 'identical', exact: 1, structure: 1 }],
 };
 
+/** Lines wider than `width`, leaving out a line that holds one command alone (never split, so it may run over). */
+function overWidth(text: string, width: number): string[] {
+  return text
+    .split('\n')
+    .filter(
+      (line) => visibleLength(line) > width && !/^\s+(npx )?kata \S+/.test(line.replace(/\u001b\[[0-9;]*m/g, '')),
+    );
+}
+
+const npx = { invocation: 'npx kata' };
+
 describe('the terminal scorecard', () => {
-  const plain = renderScorecard(single, createPalette(false));
+  const plain = renderScorecard(single, createPalette(false), npx);
 
   test('fits 80 columns', () => {
-    const over = [...plain.split('\n'), ...renderBatch(batch, createPalette(false)).split('\n')].filter(
-      (line) => visibleLength(line) > WIDTH,
-    );
+    const over = [...overWidth(plain, WIDTH), ...overWidth(renderBatch(batch, createPalette(false), npx), WIDTH)];
     expect(over).toEqual([]);
   });
 
   test('fits 80 columns with colour too, and has no colour codes without it', () => {
-    const colour = renderScorecard(single, createPalette(true));
+    const colour = renderScorecard(single, createPalette(true), npx);
     expect(colour).toMatch(/\u001b\[/);
-    expect(colour.split('\n').filter((line) => visibleLength(line) > WIDTH)).toEqual([]);
+    expect(overWidth(colour, WIDTH)).toEqual([]);
     expect(plain).not.toMatch(/\u001b\[/);
+  });
+
+  test.each([60, 120])('wraps to a terminal %i columns wide', (width) => {
+    const text = renderScorecard(single, createPalette(false), { ...npx, width });
+    expect(overWidth(text, width)).toEqual([]);
+    expect(text).toContain('─'.repeat(width));
+  });
+
+  test("prints a grading failure's replay whole, indented under its check, with --candidate and --thorough", () => {
+    const lines = plain.split('\n');
+    const command =
+      'npx kata test seat-reservation --candidate /candidates/alice --only one-winner --seed=-1945938457 --thorough';
+    const at = lines.findIndex((line) => line.trim() === command);
+    expect(lines[at - 1]).toBe('        replay:');
+    expect(lines[at]).toBe(`          ${command}`);
+  });
+
+  test('keeps the code frame of a compile error line for line, once', () => {
+    const frame = ['  3 │   return a.split("" ;', '    │                    ^'];
+    const reason = `katas/anagram/index.ts does not compile: Expected ")" but found ";" (katas/anagram/index.ts:3:21)\n\n${frame.join('\n')}`;
+    const check = fakeCheck('classic-examples', 'api-design', 2);
+    const text = renderScorecard(
+      buildReport({
+        candidate: { name: 'cy', path: '/candidates/cy', kind: 'candidate' },
+        gradings: [
+          {
+            ...grading('anagram', {
+              kind: 'ran',
+              run: fakeRun('anagram', [failed(check, reason.split('\n')[0]!, 'load')], {
+                status: 'error',
+                loadError: reason,
+                loadKind: 'compile',
+              }),
+            }),
+            checks: [check],
+          },
+        ],
+        grader: graderInfo,
+      }),
+      createPalette(false),
+      npx,
+    );
+    for (const line of frame) expect(text.split('\n')).toContain(`        ${line}`);
+    expect(text.split('does not compile').length - 1).toBe(1);
   });
 
   test('shows the totals, each kata, the evidence, the flags and what to ask', () => {
@@ -106,11 +183,10 @@ describe('the terminal scorecard', () => {
       'not attempted',
       'Checks that did not pass',
       'one-winner (race-conditions, 3 pts)',
-      'replay: kata test seat-reservation --only one-winner --seed -1945938457',
       'CRITICAL No concurrency handling: Will fail in production.',
       'nearly identical to solutions/copied/index.ts',
       'for the interviewer',
-      'Suggested by the failures',
+      'About the checks that failed',
       'changed while candidate code ran',
     ]) {
       expect(plain).toContain(expected);
@@ -186,9 +262,99 @@ describe('the JSON report', () => {
     expect(Object.keys(kata.checks[0]!)).toEqual(
       expect.arrayContaining(['id', 'item', 'points', 'earned', 'status', 'message']),
     );
-    expect(Object.keys(kata.redFlags[0]!)).toEqual(expect.arrayContaining(['id', 'severity', 'message']));
+    expect(Object.keys(kata.redFlags[0]!)).toEqual(expect.arrayContaining(['id', 'severity', 'evidence']));
     expect(Object.keys(single.items[0]!)).toEqual(expect.arrayContaining(['id', 'category', 'score', 'max', 'mode']));
   });
+});
+
+describe('one count of red flags', () => {
+  // One kata, one flag proved by two checks: every view must say 1.
+  const two = [
+    fakeCheck('one-winner', 'race-conditions', 3, 'no-concurrency-handling'),
+    fakeCheck('no-lost-updates', 'race-conditions', 1, 'no-concurrency-handling'),
+  ];
+  const flagged = buildReport({
+    candidate: { name: 'dee', path: '/candidates/dee', kind: 'candidate' },
+    gradings: [
+      {
+        ...grading('seat-reservation', {
+          kind: 'ran',
+          run: fakeRun('seat-reservation', [failed(two[0]!, 'two seats sold'), failed(two[1]!, 'an update was lost')]),
+        }),
+        checks: two,
+      },
+    ],
+    grader: graderInfo,
+  });
+  const { ranked, rankedOn, ranking } = rankCandidates([flagged], false);
+  const flaggedBatch: BatchReport = {
+    ...batch,
+    candidates: ranked.map((entry) => ({ ...entry, name: entry.candidate.name })),
+    rankedOn,
+    ranking,
+    similarPairs: [],
+  };
+
+  test('is the number of distinct flags in the kata line, the header, the JSON, the Markdown, the CSV and the batch table', () => {
+    const terminal = renderScorecard(flagged, createPalette(false), npx);
+    expect(terminal).toMatch(/seat-reservation .* failed · 1 red flag$/m);
+    expect(terminal).toContain('Red flags         1 red flag: 1 critical · 0 major');
+    expect(flagged.katas[0]!.redFlags).toHaveLength(1);
+    expect(flagged.redFlags).toHaveLength(1);
+    expect(renderMarkdown(flagged)).toMatch(/\| seat-reservation \| .* \| 1 \|$/m);
+    expect(renderCsv(flaggedBatch).split('\r\n')[1]).toMatch(/^1,dee,0,4,0,0,5,1,1,0,/);
+    expect(renderBatch(flaggedBatch, createPalette(false), npx)).toMatch(/^ {2}1 {2}dee .* 1 {6}- *$/m);
+  });
+
+  test('lists every piece of evidence under its flag in the batch view', () => {
+    const text = renderBatch(flaggedBatch, createPalette(false), npx);
+    expect(text).toContain('⚑ critical No concurrency handling');
+    expect(text).toContain('- seat-reservation/one-winner: two seats sold');
+    expect(text).toContain('- seat-reservation/no-lost-updates: an update was lost');
+  });
+});
+
+describe('the batch view', () => {
+  test('points at the Markdown file it wrote instead of suggesting --markdown', () => {
+    const text = renderBatch(batch, createPalette(false), { ...npx, written: { markdown: 'ranking.md' } });
+    expect(text).toContain("Each candidate's full scorecard: ranking.md.");
+    expect(text).not.toContain('--markdown FILE');
+  });
+
+  test('says in the ranking table that a submission is identical to the reference', () => {
+    const identical: BatchReport = {
+      ...batch,
+      ranking: batch.ranking.map((row) => ({
+        ...row,
+        similarToReference: [{ kata: 'anagram', verdict: 'identical' }],
+      })),
+    };
+    const lines = renderBatch(identical, createPalette(false), npx).split('\n');
+    const row = lines.findIndex((line) => /^ {2}1 {2}alice/.test(line));
+    expect(lines[row + 1]!.trim()).toBe('anagram identical to the reference');
+  });
+
+  test('says plainly that candidates who attempted different katas are ranked on what each attempted', () => {
+    const text = renderBatch({ ...batch, rankedOn: 'attempted-katas' }, createPalette(false), npx);
+    expect(text.replace(/\s+/g, ' ')).toContain(
+      'These candidates attempted different katas and --kata was not given: each is ranked on the katas they attempted',
+    );
+  });
+});
+
+test('wrapping breaks JSON evidence between values, never inside a string', () => {
+  const evidence =
+    'impl failed for [[{"kind":"finish","pick":0,"fails":false},{"kind":"publish","topic":"a b"}]] (seed -5)';
+  const lines = wrap(evidence, 30, '  ', '    ');
+  expect(lines.every((line) => visibleLength(line) <= 30)).toBe(true);
+  for (const line of lines) expect((line.match(/"/g) ?? []).length % 2, line).toBe(0);
+  expect(lines.join(' ').replace(/\s+/g, ' ')).toContain('"a b"');
+});
+
+test('wrapping never splits a command, even one longer than a line', () => {
+  const command = 'npx kata test pubsub --candidate /somewhere/far --only ordered-delivery-1000 --seed=-1508925458';
+  const lines = wrap(`Next: run ${unbroken(command)} to see it again.`, 40, '');
+  expect(lines).toContain(command);
 });
 
 test('wrapping never exceeds its width, even for a word longer than a line', () => {

@@ -8,7 +8,8 @@ import type { CategoryId, ChecklistItemId, RedFlagId, RedFlagSeverity, ScoringMo
 
 export const REPORT_SCHEMA = 'backend-katas/grade-report';
 export const BATCH_SCHEMA = 'backend-katas/grade-batch';
-export const SCHEMA_VERSION = 1;
+/** 2: a kata's red flags are distinct flags with their evidence; ranking counts distinct flags. */
+export const SCHEMA_VERSION = 2;
 
 /**
  * - passed: every check passed;
@@ -41,22 +42,25 @@ export interface CheckReport {
   readonly status: CheckStatus;
   /** One line: why it did not pass. Empty when it passed. */
   readonly message: string;
-  /** What kind of failure: assertion, timeout, memory, crash, load, tampered, not-run; null when passed. */
+  /**
+   * What kind of failure: assertion, exception (the code broke as a program: a ReferenceError, a
+   * call of what is not a function), timeout, memory, crash, load, tampered, not-run; null when passed.
+   */
   readonly cause: string | null;
   /** The red flag a failure of this check raises, whether or not it failed. */
   readonly redFlag: RedFlagId | null;
-  /** Seed of a randomised check, to replay it with `kata test <slug> --only <id> --seed <seed>`. */
+  /** Seed of a randomised check, to replay it with `kata test <slug> --only <id> --seed=<seed>`. */
   readonly seed: number | null;
   readonly durationMs: number | null;
 }
 
+/** One red flag a kata raised, once, with every failing check of the kata that proves it. */
 export interface RaisedRedFlag {
   readonly id: RedFlagId;
   readonly severity: RedFlagSeverity;
   readonly title: string;
-  /** The evidence: the failing check's one-line reason. */
-  readonly message: string;
-  readonly check: string;
+  /** The evidence: each failing check's one-line reason, describing what the code did. */
+  readonly evidence: readonly { readonly check: string; readonly message: string }[];
 }
 
 export interface SimilarityReport {
@@ -83,6 +87,7 @@ export interface KataReport {
   /** Why the kata has the status it has, when that is not plain from its checks. */
   readonly reason: string | null;
   readonly checks: readonly CheckReport[];
+  /** Distinct red flags, each with its evidence: their number is the kata's count of red flags. */
   readonly redFlags: readonly RaisedRedFlag[];
   readonly similarity: SimilarityReport | null;
   /** What the interviewer should know about the run (restarts, a computed import, memory). */
@@ -143,10 +148,15 @@ export interface RedFlagSummary {
 
 export interface FollowUp {
   readonly question: string;
-  /** failed-check: suggested by a failure; kata: the kata's own follow-up; interviewer-item: to score an item. */
+  /**
+   * failed-check: about one check that failed, from its evidence; kata: the kata's own follow-up,
+   * for a kata whose code works; interviewer-item: to score an item an attempted kata exercises.
+   */
   readonly source: 'failed-check' | 'kata' | 'interviewer-item';
   readonly item: ChecklistItemId | null;
   readonly kata: string | null;
+  /** The failing check the question is about (source failed-check). */
+  readonly check: string | null;
 }
 
 export interface Score {
@@ -199,12 +209,19 @@ export interface GradeReport {
 export interface RankingRow {
   readonly rank: number;
   readonly name: string;
+  /** Points the candidate is ranked on: over the graded katas, or the attempted ones (see rankedOn). */
   readonly score: number;
   readonly max: number;
   readonly percent: number;
   readonly checklist: number;
+  /** Distinct critical red flags, counted as the scorecard counts them. */
   readonly criticalFlags: number;
+  /** Distinct major red flags. */
   readonly majorFlags: number;
+  /** The katas the candidate attempted. */
+  readonly attempted: readonly string[];
+  /** Katas whose submission is identical or nearly identical to a reference solution or variant. */
+  readonly similarToReference: readonly { readonly kata: string; readonly verdict: 'identical' | 'nearly-identical' }[];
 }
 
 export interface BatchReport {
@@ -214,6 +231,14 @@ export interface BatchReport {
   readonly grader: GraderInfo;
   /** One full report per candidate, with the candidate's name, in ranking order. */
   readonly candidates: readonly (GradeReport & { readonly name: string })[];
+  /**
+   * graded-katas: every candidate is ranked on the same katas (`--kata` was given, or all attempted
+   * the same ones); attempted-katas: they attempted different katas and `--kata` was not given, so
+   * each is ranked on the katas they attempted.
+   */
+  readonly rankedOn: 'graded-katas' | 'attempted-katas';
+  /** Whether `--kata` named the katas to grade. */
+  readonly katasGiven: boolean;
   readonly ranking: readonly RankingRow[];
   /** Pairs of candidates whose submissions for one kata are identical or nearly identical. */
   readonly similarPairs: readonly {

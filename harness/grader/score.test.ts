@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { checklistItems } from '../checklist.ts';
 import { parseAssessment } from './assessment.ts';
-import { buildReport, kataReport, type KataGrading } from './score.ts';
+import { buildReport, kataReport, rankCandidates, type KataGrading } from './score.ts';
 import { failed, fakeCheck, fakeKata, fakeRun, graderInfo, passed } from './testing/fakes.ts';
 
 const candidate = { name: 'alice', path: '/candidates/alice', kind: 'candidate' as const };
@@ -47,10 +47,39 @@ describe('a kata', () => {
         id: 'no-concurrency-handling',
         severity: 'critical',
         title: 'No concurrency handling',
-        message: '2 of 1000 concurrent reservations of seat A1 succeeded',
-        check: 'one-winner',
+        evidence: [{ check: 'one-winner', message: '2 of 1000 concurrent reservations of seat A1 succeeded' }],
       },
     ]);
+  });
+
+  test('lists a flag two checks prove once, with both pieces of evidence under it', () => {
+    const run = fakeRun('seats', [failed(race1, 'two seats sold'), failed(race2, 'an update was lost'), passed(api)]);
+    const report = kataReport(grading('seats', [race1, race2, api], { kind: 'ran', run }));
+    expect(report.redFlags.map((flag) => [flag.id, flag.evidence.map((entry) => entry.check)])).toEqual([
+      ['no-concurrency-handling', ['one-winner', 'no-lost-updates']],
+    ]);
+  });
+
+  test('a check the code broke as a program (a ReferenceError) fails but raises no red flag', () => {
+    const run = fakeRun('seats', [
+      failed(race1, 'the code threw ReferenceError: seat is not defined', 'exception'),
+      passed(race2),
+      passed(api),
+    ]);
+    const report = kataReport(grading('seats', [race1, race2, api], { kind: 'ran', run }));
+    expect(report.checks[0]).toMatchObject({ status: 'failed', earned: 0, cause: 'exception' });
+    expect(report.redFlags).toEqual([]);
+  });
+
+  test('a file that lacks an export of the stub is one error finding: 0 points, no red flags', () => {
+    const reason = 'katas/seats/index.ts does not export a function createSeatService (it exports makeSeats)';
+    const run = fakeRun(
+      'seats',
+      [race1, race2, api].map((check) => failed(check, reason, 'load')),
+      { status: 'error', loadError: reason, loadKind: 'exports' },
+    );
+    const report = kataReport(grading('seats', [race1, race2, api], { kind: 'ran', run }));
+    expect([report.status, report.score, report.reason, report.redFlags]).toEqual(['error', 0, reason, []]);
   });
 
   test('not attempted is 0 points, no failure and no red flag', () => {
@@ -63,14 +92,14 @@ describe('a kata', () => {
   test('a module that could not load is an error on every check, and proves no red flag', () => {
     const run = fakeRun(
       'seats',
-      [race1, race2, api].map((check) => failed(check, 'could not load seats: boom', 'load')),
+      [race1, race2, api].map((check) => failed(check, 'katas/seats/index.ts failed to load: boom', 'load')),
       {
-        loadError: 'could not load seats: boom',
+        loadError: 'katas/seats/index.ts failed to load: boom',
       },
     );
     const report = kataReport(grading('seats', [race1, race2, api], { kind: 'ran', run }));
     expect(report.status).toBe('error');
-    expect(report.reason).toBe('could not load seats: boom');
+    expect(report.reason).toBe('katas/seats/index.ts failed to load: boom');
     expect(report.checks.every((check) => check.status === 'error' && check.earned === 0)).toBe(true);
     expect(report.redFlags).toEqual([]);
   });
@@ -154,13 +183,51 @@ describe('the checklist', () => {
     ).toEqual([['no-concurrency-handling', ['seats/one-winner']]]);
   });
 
-  test('suggests the questions of failing items, the katas follow-ups and the interviewer items', () => {
-    const sources = new Set(report.followUps.map((entry) => entry.source));
-    expect(sources).toEqual(new Set(['failed-check', 'kata', 'interviewer-item']));
-    const failing = report.followUps.filter((entry) => entry.source === 'failed-check').map((entry) => entry.item);
-    expect(new Set(failing)).toEqual(new Set(['race-conditions']));
-    const katas = report.followUps.filter((entry) => entry.source === 'kata').map((entry) => entry.kata);
-    expect(katas).toEqual(['seats', 'pubsub']);
+  test('asks about each check that failed on behaviour, from its evidence', () => {
+    const failing = report.followUps.filter((entry) => entry.source === 'failed-check');
+    expect(failing.map((entry) => [entry.kata, entry.check])).toEqual([['seats', 'one-winner']]);
+    expect(failing[0]!.question).toContain('"one-winner works" did not hold');
+  });
+
+  test("never asks a checklist item's generic questions because one of its checks failed", () => {
+    const questions = report.followUps.map((entry) => entry.question);
+    for (const generic of checklistItems.find((entry) => entry.id === 'race-conditions')!.questions) {
+      expect(questions).not.toContain(generic);
+    }
+  });
+
+  test("asks a kata's own follow-ups only when its code works, at least in part", () => {
+    const broken = grading('anagram', [api], { kind: 'ran', run: fakeRun('anagram', [failed(api, 'no TypeError')]) });
+    const asked = buildReport({ candidate, gradings: [seats, pubsub, broken], grader: graderInfo })
+      .followUps.filter((entry) => entry.source === 'kata')
+      .map((entry) => entry.kata);
+    expect([...new Set(asked)]).toEqual(['seats', 'pubsub']);
+  });
+
+  test('drops a follow-up that states a benchmark result grading never measured', () => {
+    const bench = 'The benchmark shows your publish is several times slower than EventEmitter.emit. Why?';
+    const kata = { ...fakeKata('pubsub', [bench, 'What would you change?']) };
+    const run = fakeRun('pubsub', [passed(ordered)]);
+    const asked = buildReport({
+      candidate,
+      gradings: [
+        { kata, checks: [ordered], verdict: { kind: 'ran', run }, similarity: null, notes: [], durationMs: 1 },
+      ],
+      grader: graderInfo,
+    }).followUps.map((entry) => entry.question);
+    expect(asked).toContain('What would you change?');
+    expect(asked).not.toContain(bench);
+  });
+
+  test('asks the questions of an interviewer item only when an attempted kata exercises it', () => {
+    const schema = fakeKata('seats');
+    const withDatabase = { ...schema, manifest: { ...schema.manifest, checklistItems: ['database-design' as const] } };
+    const asked = (kata: typeof schema) =>
+      buildReport({ candidate, gradings: [{ ...seats, kata }], grader: graderInfo })
+        .followUps.filter((entry) => entry.source === 'interviewer-item')
+        .map((entry) => entry.item);
+    expect(asked(schema)).toEqual([]);
+    expect(new Set(asked(withDatabase))).toEqual(new Set(['database-design']));
   });
 
   test('grading untouched stubs gives 0 and assesses nothing', () => {
@@ -184,7 +251,16 @@ describe('the assessment', () => {
     }),
     'assessment.json',
   );
-  const report = buildReport({ candidate, gradings: [seats, pubsub], assessment, grader: graderInfo });
+  // A kata that exercises two interviewer items, so their questions are asked until they are scored.
+  const seatsKata = fakeKata('seats');
+  const exercising = {
+    ...seats,
+    kata: {
+      ...seatsKata,
+      manifest: { ...seatsKata.manifest, checklistItems: ['technology-choices' as const, 'monitoring' as const] },
+    },
+  };
+  const report = buildReport({ candidate, gradings: [exercising, pubsub], assessment, grader: graderInfo });
   const item = (id: string) => report.items.find((entry) => entry.id === id)!;
 
   test('scores the interviewer items it fills in', () => {
@@ -215,6 +291,49 @@ describe('the assessment', () => {
     const asked = report.followUps.filter((entry) => entry.source === 'interviewer-item').map((entry) => entry.item);
     expect(asked).not.toContain('technology-choices');
     expect(asked).toContain('monitoring');
+  });
+});
+
+describe('a batch', () => {
+  const solved = (slug: string, name: string) =>
+    buildReport({
+      candidate: { name, path: `/candidates/${name}`, kind: 'candidate' },
+      gradings: [
+        grading(slug, [ordered], { kind: 'ran', run: fakeRun(slug, [passed(ordered)]) }),
+        grading(slug === 'pubsub' ? 'anagram' : 'pubsub', [race1, race2, api], {
+          kind: 'not-attempted',
+          reason: 'identical to the stub',
+        }),
+      ],
+      grader: graderInfo,
+    });
+
+  test('ranks candidates who attempted different katas on what each attempted, when --kata was not given', () => {
+    const { rankedOn, ranking } = rankCandidates([solved('pubsub', 'ada'), solved('anagram', 'bo')], false);
+    expect(rankedOn).toBe('attempted-katas');
+    expect(ranking.map((row) => [row.name, row.percent, row.attempted])).toEqual([
+      ['ada', 100, ['pubsub']],
+      ['bo', 100, ['anagram']],
+    ]);
+  });
+
+  test('ranks everyone on the graded katas when --kata names them', () => {
+    const { rankedOn, ranking } = rankCandidates([solved('pubsub', 'ada'), solved('anagram', 'bo')], true);
+    expect(rankedOn).toBe('graded-katas');
+    expect(ranking.map((row) => [row.name, row.score, row.max])).toEqual([
+      ['ada', 2, 7],
+      ['bo', 2, 7],
+    ]);
+  });
+
+  test('counts distinct red flags, as the scorecard does', () => {
+    const run = fakeRun('seats', [failed(race1, 'two seats sold'), failed(race2, 'an update was lost'), passed(api)]);
+    const flagged = buildReport({
+      candidate,
+      gradings: [grading('seats', [race1, race2, api], { kind: 'ran', run })],
+      grader: graderInfo,
+    });
+    expect(rankCandidates([flagged], false).ranking[0]).toMatchObject({ criticalFlags: 1, majorFlags: 0 });
   });
 });
 

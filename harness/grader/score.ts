@@ -10,7 +10,11 @@
  *   An item no attempted kata checks is "not assessed" (no score, no maximum), never 0 of 5.
  * - interviewer items are scored only from the assessment file; without it they are "for the
  *   interviewer", with the questions to ask.
- * Red flags are raised by checks that ran and failed, with the check's one-line reason as evidence.
+ * Red flags are raised only by behaviour: a check that ran against the loaded code and failed on
+ * what the code did (its assertion, a time or memory limit), with the check's one-line reason as
+ * evidence. A file that does not compile, lacks an export of the stub or fails to load proves
+ * nothing; neither does a check the code broke as a program (a ReferenceError): a bug, not a flag.
+ * Each flag counts once per kata and once per report, however many checks prove it.
  */
 import {
   categories,
@@ -40,6 +44,8 @@ import {
   type KataReport,
   type KataStatus,
   type RaisedRedFlag,
+  type RankingRow,
+  type BatchReport,
   type RedFlagSummary,
   type SimilarityReport,
 } from './report.ts';
@@ -87,7 +93,17 @@ function checkStatus(outcome: CheckOutcome): CheckStatus {
 
 /** Drops assertion-library boilerplate that says nothing to an interviewer. */
 export function readable(message: string): string {
-  return message.replace(/ \/\/ Object\.is equality/g, '').replace(/^(PropertyFailure|TargetLoadError): /, '');
+  return message
+    .replace(/ \/\/ Object\.is equality/g, '')
+    .replace(/^(PropertyFailure|TargetLoadError|TargetShapeError): /, '');
+}
+
+/** Causes of a failure that describe what the code did: the only evidence a red flag accepts. */
+const BEHAVIOUR: readonly (string | null)[] = ['assertion', 'timeout', 'memory'];
+
+/** Whether a check's failure raises its red flag. */
+export function raisesRedFlag(check: CheckReport): boolean {
+  return check.status === 'failed' && check.redFlag !== null && BEHAVIOUR.includes(check.cause);
 }
 
 function checkReport(
@@ -162,12 +178,17 @@ export function kataReport(grading: KataGrading): KataReport {
     for (const problem of run.problems) if (!messages.has(problem) && problem !== reason) notes.push(problem);
   }
 
-  const redFlags: RaisedRedFlag[] = reportChecks
-    .filter((check) => check.status === 'failed' && check.redFlag !== null)
-    .map((check) => {
-      const flag = redFlagById(check.redFlag!);
-      return { id: flag.id, severity: flag.severity, title: flag.title, message: check.message, check: check.id };
-    });
+  const raised = new Map<
+    RedFlagId,
+    { id: RedFlagId; severity: RaisedRedFlag['severity']; title: string; evidence: RaisedRedFlag['evidence'][number][] }
+  >();
+  for (const check of reportChecks.filter(raisesRedFlag)) {
+    const flag = redFlagById(check.redFlag!);
+    const entry = raised.get(flag.id) ?? { id: flag.id, severity: flag.severity, title: flag.title, evidence: [] };
+    entry.evidence.push({ check: check.id, message: check.message });
+    raised.set(flag.id, entry);
+  }
+  const redFlags: RaisedRedFlag[] = [...raised.values()].sort(bySeverity);
 
   const score = reportChecks.reduce((sum, check) => sum + check.earned, 0);
   return {
@@ -247,10 +268,26 @@ function itemReport(
   };
 }
 
+/** Statuses of a kata whose code works, at least in part: its own follow-ups are for such code. */
+const WORKING: readonly KataStatus[] = ['passed', 'partial'];
+
+/**
+ * A follow-up that states a measurement ("The benchmark shows your publish is several times
+ * slower..."): grading measures nothing of the candidate's, so nothing supports it.
+ */
+function presupposesMeasurement(question: string): boolean {
+  return /\bbenchmarks?\b|\bprofil(e|er|ing) shows\b/i.test(question);
+}
+
+/**
+ * Questions only where the evidence supports them: one per check that failed on what the code did,
+ * about that check (critical flags first, then the most points); the kata's own follow-ups for a
+ * kata whose code works; and the questions of an interviewer item an attempted kata exercises.
+ */
 function followUps(
   katas: readonly KataReport[],
   items: readonly ItemReport[],
-  kataFollowUps: ReadonlyMap<string, readonly string[]>,
+  gradings: readonly KataGrading[],
 ): FollowUp[] {
   const list: FollowUp[] = [];
   const seen = new Set<string>();
@@ -259,24 +296,47 @@ function followUps(
     seen.add(entry.question);
     list.push(entry);
   };
-  const failedItems = new Set<ChecklistItemId>();
-  for (const kata of katas) {
-    for (const check of kata.checks) if (check.status === 'failed') failedItems.add(check.item);
+  const failures = katas.flatMap((kata) =>
+    kata.checks
+      .filter((check) => check.status === 'failed' && BEHAVIOUR.includes(check.cause))
+      .map((check) => ({ kata, check })),
+  );
+  const weight = ({ check }: (typeof failures)[number]): number =>
+    (check.redFlag === null ? 0 : redFlagById(check.redFlag).severity === 'critical' ? 2 : 1) * 1000 + check.points;
+  for (const { kata, check } of [...failures].sort((a, b) => weight(b) - weight(a))) {
+    add({
+      question: `In ${kata.slug}, "${check.title}" did not hold (${check.id}): what does your code do in that case, and what would make it hold?`,
+      source: 'failed-check',
+      item: check.item,
+      kata: kata.slug,
+      check: check.id,
+    });
   }
-  for (const item of checklistItems) {
-    if (!failedItems.has(item.id)) continue;
-    for (const question of item.questions) add({ question, source: 'failed-check', item: item.id, kata: null });
-  }
   for (const kata of katas) {
-    if (kata.status === 'not-attempted') continue;
-    const manifest = kataFollowUps.get(kata.slug) ?? [];
-    for (const question of manifest) add({ question, source: 'kata', item: null, kata: kata.slug });
+    if (!WORKING.includes(kata.status)) continue;
+    const grading = gradings.find((entry) => entry.kata.slug === kata.slug);
+    for (const question of grading?.kata.manifest.followUps ?? []) {
+      if (!presupposesMeasurement(question))
+        add({ question, source: 'kata', item: null, kata: kata.slug, check: null });
+    }
+  }
+  const exercised = new Set<ChecklistItemId>();
+  for (const kata of katas) {
+    if (UNATTEMPTED.includes(kata.status)) continue;
+    const grading = gradings.find((entry) => entry.kata.slug === kata.slug);
+    for (const id of grading?.kata.manifest.checklistItems ?? []) exercised.add(id);
   }
   for (const item of items) {
-    if (item.mode !== 'interviewer' || item.status === 'assessed') continue;
-    for (const question of item.questions) add({ question, source: 'interviewer-item', item: item.id, kata: null });
+    if (item.mode !== 'interviewer' || item.status === 'assessed' || !exercised.has(item.id)) continue;
+    for (const question of item.questions) {
+      add({ question, source: 'interviewer-item', item: item.id, kata: null, check: null });
+    }
   }
   return list;
+}
+
+function bySeverity(a: { severity: string; id: string }, b: { severity: string; id: string }): number {
+  return (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1) || a.id.localeCompare(b.id);
 }
 
 function redFlagSummary(katas: readonly KataReport[]): RedFlagSummary[] {
@@ -291,18 +351,15 @@ function redFlagSummary(katas: readonly KataReport[]): RedFlagSummary[] {
         consequence: flag.consequence,
         evidence: [],
       };
-      entry.evidence.push({ kata: kata.slug, check: raised.check, message: raised.message });
+      for (const evidence of raised.evidence) entry.evidence.push({ kata: kata.slug, ...evidence });
       byId.set(raised.id, entry);
     }
   }
-  return [...byId.values()].sort(
-    (a, b) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1) || a.id.localeCompare(b.id),
-  );
+  return [...byId.values()].sort(bySeverity);
 }
 
 export function buildReport(input: ReportInput): GradeReport {
   const warnings = [...(input.warnings ?? [])];
-  const kataFollowUps = new Map(input.gradings.map((grading) => [grading.kata.slug, grading.kata.manifest.followUps]));
   const katas = input.gradings.map(kataReport);
   const items = checklistItems.map((item) => itemReport(item, katas, input.assessment, warnings));
   const categoryReports: CategoryReport[] = categories.map((category) => {
@@ -344,7 +401,7 @@ export function buildReport(input: ReportInput): GradeReport {
     items,
     categories: categoryReports,
     redFlags: redFlagSummary(katas),
-    followUps: followUps(katas, items, kataFollowUps),
+    followUps: followUps(katas, items, input.gradings),
     assessment:
       assessment === undefined
         ? null
@@ -356,4 +413,45 @@ export function buildReport(input: ReportInput): GradeReport {
           },
     warnings: [...new Set(warnings)],
   };
+}
+
+/**
+ * The order of a batch. Candidates who attempted different katas, with no `--kata` to say which
+ * count, are ranked on the katas each attempted (points and percent over those), so attempting a
+ * harder kata instead of an easier one costs nothing; otherwise on the graded katas. Ties go to
+ * checklist points, then fewer critical red flags (distinct, as every report counts them), then name.
+ */
+export function rankCandidates(
+  reports: readonly GradeReport[],
+  katasGiven: boolean,
+): { ranked: GradeReport[]; rankedOn: BatchReport['rankedOn']; ranking: RankingRow[] } {
+  const flagCount = (report: GradeReport, severity: 'critical' | 'major'): number =>
+    report.redFlags.filter((flag) => flag.severity === severity).length;
+  const attemptedSlugs = (report: GradeReport): string[] =>
+    report.katas.filter((kata) => !UNATTEMPTED.includes(kata.status)).map((kata) => kata.slug);
+  const sets = new Set(reports.map((report) => attemptedSlugs(report).join(',')));
+  const rankedOn: BatchReport['rankedOn'] = katasGiven || sets.size <= 1 ? 'graded-katas' : 'attempted-katas';
+  const basis = (report: GradeReport) => (rankedOn === 'graded-katas' ? report.total : report.attempted);
+  const ranked = [...reports].sort(
+    (a, b) =>
+      basis(b).percent - basis(a).percent ||
+      b.checklist.score - a.checklist.score ||
+      flagCount(a, 'critical') - flagCount(b, 'critical') ||
+      a.candidate.name.localeCompare(b.candidate.name),
+  );
+  const ranking = ranked.map((report, index): RankingRow => ({
+    rank: index + 1,
+    name: report.candidate.name,
+    score: basis(report).score,
+    max: basis(report).max,
+    percent: basis(report).percent,
+    checklist: report.checklist.score,
+    criticalFlags: flagCount(report, 'critical'),
+    majorFlags: flagCount(report, 'major'),
+    attempted: attemptedSlugs(report),
+    similarToReference: report.katas
+      .filter((kata) => kata.similarity !== null)
+      .map((kata) => ({ kata: kata.slug, verdict: kata.similarity!.verdict })),
+  }));
+  return { ranked, rankedOn, ranking };
 }

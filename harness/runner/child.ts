@@ -6,7 +6,7 @@
  * The parent runs this file as plain JavaScript, bundled on the fly (see child-bundle.ts): loading
  * it through tsx would cost most of a second per run in tsx's module hooks.
  */
-import { join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import type { TestCase, TestModule } from 'vitest/node';
 import { startVitest } from 'vitest/node';
 import { RUNS_FACTOR_ENV, SEED_ENV, SEED_SALT_ENV } from '../kit/seed.ts';
@@ -39,11 +39,38 @@ function clip(text: string): string {
   return text.length > MESSAGE_LIMIT ? `${text.slice(0, MESSAGE_LIMIT - 1)}…` : text;
 }
 
-function toRawError(error: { name?: unknown; message?: unknown; code?: unknown }): RawError {
+const ownFolder = dirname(job.targetFile) + sep;
+
+/** The first frame of the stack inside the target's own folder, relative to the tree: "katas/x/index.ts:3". */
+function thrownAt(stack: unknown): string | undefined {
+  if (typeof stack !== 'string') return undefined;
+  for (const line of stack.split('\n').slice(0, 30)) {
+    const frame = /(?:\(|at |file:\/\/)(\/[^\s()]+?):(\d+):(\d+)\)?\s*$/.exec(line.trim());
+    if (frame === null) continue;
+    const file = frame[1]!.replace(/^file:\/\//, '');
+    // The spec lives in the same folder; its frames are the harness's, not the candidate's.
+    if (!file.startsWith(ownFolder) || file.endsWith(`${sep}spec.ts`)) continue;
+    // The line only: source maps of stripped types shift columns.
+    return `${relative(job!.root, file).split(sep).join('/')}:${frame[2]}`;
+  }
+  return undefined;
+}
+
+function toRawError(error: {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  stack?: unknown;
+  cause?: unknown;
+}): RawError {
+  const cause = error.cause as { name?: unknown; stack?: unknown } | null | undefined;
+  const at = thrownAt(cause?.stack) ?? thrownAt(error.stack);
   return {
     name: typeof error.name === 'string' ? clip(error.name) : 'Error',
     message: clip(typeof error.message === 'string' ? error.message : String(error.message)),
     ...(typeof error.code === 'string' ? { code: clip(error.code) } : {}),
+    ...(typeof cause?.name === 'string' ? { causeName: clip(cause.name) } : {}),
+    ...(at === undefined ? {} : { at: clip(at) }),
   };
 }
 

@@ -14,6 +14,11 @@ export type CheckStatus = 'passed' | 'failed' | 'not-started' | 'missing';
 export type OutcomeCause =
   /** The check ran and its assertions or the target rejected the answer. */
   | 'assertion'
+  /**
+   * The target's code broke as a program does (a ReferenceError, calling what is not a function,
+   * reading a property of undefined): a bug, not evidence of how it behaves, so it raises no red flag.
+   */
+  | 'exception'
   /** The check did not finish within its time limit. */
   | 'timeout'
   /** The run went over its memory limit while the check ran. */
@@ -41,6 +46,8 @@ export interface CheckOutcome {
 
 export type RunStatus = 'passed' | 'failing' | 'not-started' | 'error';
 
+export type LoadKind = 'compile' | 'exports' | 'load';
+
 export interface KataRun {
   readonly slug: string;
   readonly targetFile: string;
@@ -57,8 +64,13 @@ export interface KataRun {
   readonly peakMemoryBytes?: number;
   /** `verified`: the canary failed as it must; `tampered`: it did not, and nothing passed. */
   readonly integrity?: 'verified' | 'tampered' | 'unverified';
-  /** Set when the target module could not be loaded: why. */
+  /**
+   * Set when the target module could not be judged at all: why, once. A compile error keeps the
+   * compiler's code frame on the lines after the first.
+   */
   readonly loadError?: string;
+  /** What kind of load failure: it does not compile, lacks an export of the stub, or failed to load. */
+  readonly loadKind?: LoadKind;
   /** Every module the test worker was served through vite, across attempts (capped). */
   readonly loadedFiles?: readonly string[];
 }
@@ -75,12 +87,39 @@ export function oneLine(text: string, limit = REASON_LIMIT): string {
   return line.length > limit ? `${line.slice(0, limit - 1)}…` : line;
 }
 
+/** Names that add nothing to a message: plain errors, assertions, properties, the runner's own. */
+const UNNAMED = ['Error', 'AssertionError', 'PropertyFailure', 'TargetLoadError', 'TargetShapeError'];
+
 function describeError(error: RawError): string {
   const timedOut = /^(Test|Hook) timed out in (\d+)ms/.exec(error.message);
   if (timedOut) return `did not finish within ${formatSeconds(Number(timedOut[2]))} (its time limit)`;
+  const program = programError(error);
+  if (program !== undefined) {
+    // fast-check's message drops the name of what the property threw: put it back.
+    const message = error.message.startsWith(`${program}: `) ? error.message : `${program}: ${error.message}`;
+    return oneLine(`the code threw ${message}${error.at === undefined ? '' : ` (at ${error.at})`}`);
+  }
   // The name adds nothing for assertion and property failures, and neither does chai's equality note.
-  const named = error.name !== '' && !['Error', 'AssertionError', 'PropertyFailure'].includes(error.name);
+  const named = error.name !== '' && !UNNAMED.includes(error.name);
   return oneLine((named ? `${error.name}: ${error.message}` : error.message).replace(/ \/\/ Object\.is equality/g, ''));
+}
+
+/** Errors only a bug in the program throws, whatever it was asked to do. */
+const PROGRAM_ERRORS = ['ReferenceError', 'SyntaxError', 'EvalError'];
+/** The engine's own TypeError and RangeError messages for a broken program (V8's wording). */
+const ENGINE_MESSAGES =
+  /is not a function|is not a constructor|Cannot read propert(y|ies) of|Cannot set propert(y|ies) of|is not iterable|Cannot destructure|Assignment to constant variable|Class constructor \S+ cannot be invoked without 'new'|Cannot access '[^']*' before initialization|Cannot convert undefined or null to object|Maximum call stack size exceeded/;
+
+/**
+ * The name of the error when it is one a broken program throws (a ReferenceError; a TypeError
+ * such as "x is not a function"), for a property failure the name of what the property threw.
+ */
+export function programError(error: RawError): string | undefined {
+  const name = error.name === 'PropertyFailure' ? error.causeName : error.name;
+  if (name === undefined) return undefined;
+  if (PROGRAM_ERRORS.includes(name)) return name;
+  if ((name === 'TypeError' || name === 'RangeError') && ENGINE_MESSAGES.test(error.message)) return name;
+  return undefined;
 }
 
 function formatSeconds(ms: number): string {
@@ -146,12 +185,14 @@ export interface AttemptJudgement {
   /** Why the undecided checks did not finish in this attempt, for their reason if none follows. */
   readonly unfinished: string;
   readonly loadError?: string;
+  readonly loadKind?: LoadKind;
 }
 
 const TAMPER_CODE = 'ERR_KATA_TAMPERED';
 /** How vitest reports a worker process that died. */
 const WORKER_DIED = /Worker forks emitted error|Worker exited unexpectedly|worker .*(exited|terminated)/i;
 const LOAD_CODE = 'ERR_KATA_TARGET_LOAD';
+const SHAPE_CODE = 'ERR_KATA_TARGET_SHAPE';
 
 export function describeStop(stop: StopCause): string {
   switch (stop.kind) {
@@ -254,10 +295,12 @@ export function judgeAttempt(record: AttemptRecord): AttemptJudgement {
       fatalCause: 'load',
       unfinished: reason,
       loadError: reason,
+      loadKind: 'load',
     };
   }
 
   let loadError: string | undefined;
+  let loadKind: LoadKind | undefined;
   const trusted = integrity.state === 'intact' || record.canary === undefined;
   for (const check of record.checks) {
     const reported = byName.get(check.id) ?? [];
@@ -303,8 +346,10 @@ export function judgeAttempt(record: AttemptRecord): AttemptJudgement {
       settled.set(check.id, { check, status: 'not-started', reason: 'not implemented yet', ...extras });
       continue;
     }
-    if (first.code === LOAD_CODE || first.name === 'TargetLoadError') {
+    const shape = first.code === SHAPE_CODE || first.name === 'TargetShapeError';
+    if (shape || first.code === LOAD_CODE || first.name === 'TargetLoadError') {
       loadError = describeError(first);
+      loadKind = shape ? 'exports' : 'load';
       settled.set(check.id, { check, status: 'failed', reason: loadError, cause: 'load', ...extras });
       continue;
     }
@@ -313,7 +358,7 @@ export function judgeAttempt(record: AttemptRecord): AttemptJudgement {
       check,
       status: 'failed',
       reason: describeError(first),
-      cause: timedOut ? 'timeout' : 'assertion',
+      cause: timedOut ? 'timeout' : programError(first) !== undefined ? 'exception' : 'assertion',
       ...extras,
     });
   }
@@ -328,6 +373,7 @@ export function judgeAttempt(record: AttemptRecord): AttemptJudgement {
       fatalCause: 'load',
       unfinished: loadError,
       loadError,
+      ...(loadKind === undefined ? {} : { loadKind }),
     };
   }
   const unfinished =

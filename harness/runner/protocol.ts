@@ -4,11 +4,16 @@
  * code as a result. Progress (which check is running) comes from a file the test worker appends to
  * synchronously, so it survives a worker that blocks its event loop or dies mid-check.
  */
+import type { ExportShape } from './exports.ts';
 
 export interface RawError {
   readonly name: string;
   readonly message: string;
   readonly code?: string;
+  /** The name of the error's cause, when it has one (fast-check wraps what a property threw). */
+  readonly causeName?: string;
+  /** Where the error was thrown, when that is inside the target's own folder: "katas/x/index.ts:3". */
+  readonly at?: string;
 }
 
 export interface RawTest {
@@ -44,6 +49,10 @@ export interface ChildJob {
   readonly root: string;
   readonly slug: string;
   readonly targetFile: string;
+  /** The target as a person knows it, in messages ("katas/pubsub/index.ts"). */
+  readonly shownAs?: string;
+  /** The exports of the kata's stub, which the target must have in the same shape. */
+  readonly exports?: readonly ExportShape[];
   readonly only?: readonly string[];
   readonly seed?: number;
   /** Salt for every check's derived seed (see harness/kit/seed.ts). Default: none, fixed seeds. */

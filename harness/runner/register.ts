@@ -11,6 +11,7 @@ import { createCheckContext } from '../kit/context.ts';
 import { isNotImplemented, surfaceNotImplemented, toError } from '../kit/errors.ts';
 import { runsFactor, seedForCheck } from '../kit/seed.ts';
 import { collectChecks, resolveCheck, type CheckBody, type KataSpec, type ResolvedCheck } from '../kit/spec.ts';
+import { shapeProblem, type ExportShape } from './exports.ts';
 import { canaryIntactMessage, PROGRESS } from './protocol.ts';
 
 export type Expectation =
@@ -34,12 +35,24 @@ declare module 'vitest' {
   }
 }
 
+/** The target threw (or failed to link) while it loaded: "katas/x/index.ts failed to load: ReferenceError: y is not defined". */
 export class TargetLoadError extends Error {
   readonly code = 'ERR_KATA_TARGET_LOAD';
 
-  constructor(label: string, cause: Error) {
-    super(`could not load ${label}: ${cause.message}`, { cause });
+  constructor(shown: string, cause: Error) {
+    const name = cause.name === '' || cause.name === 'Error' ? '' : `${cause.name}: `;
+    super(`${shown} failed to load: ${name}${cause.message}`, { cause });
     this.name = 'TargetLoadError';
+  }
+}
+
+/** The target loaded but does not export what the kata's stub exports, in the same shape. */
+export class TargetShapeError extends Error {
+  readonly code = 'ERR_KATA_TARGET_SHAPE';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetShapeError';
   }
 }
 
@@ -48,6 +61,13 @@ export interface RegisterOptions {
   readonly label: string;
   /** Absolute path of the implementation under test. */
   readonly targetFile: string;
+  /** The target as a person knows it, in messages ("katas/pubsub/index.ts"). Default: the label. */
+  readonly shownAs?: string;
+  /**
+   * The exports the kata's stub has, read by the caller from the stub it trusts: a target that
+   * lacks one or has it in another shape fails every check with that one finding. Default: no comparison.
+   */
+  readonly exports?: readonly ExportShape[];
   readonly expectation: Expectation;
   /**
    * File to append progress lines to, synchronously, so the runner knows which check was running
@@ -85,10 +105,16 @@ export function registerSpec<Impl>(spec: KataSpec<Impl>, options: RegisterOption
 
     beforeAll(async () => {
       progress(PROGRESS.loadStart);
+      const shown = options.shownAs ?? options.label;
       try {
-        loaded = { ok: true, module: (await import(pathToFileURL(options.targetFile).href)) as Impl };
+        const module = (await import(pathToFileURL(options.targetFile).href)) as Impl;
+        const problem =
+          options.exports === undefined
+            ? undefined
+            : shapeProblem(options.exports, module as Record<string, unknown>, shown);
+        loaded = problem === undefined ? { ok: true, module } : { ok: false, error: new TargetShapeError(problem) };
       } catch (thrown) {
-        loaded = { ok: false, error: new TargetLoadError(options.label, toError(thrown)) };
+        loaded = { ok: false, error: new TargetLoadError(shown, toError(thrown)) };
       }
       progress(PROGRESS.loadEnd);
     });

@@ -18,12 +18,14 @@
  * the others. Passes count only from an attempt whose canary failed as it must.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { findKata, harnessRoot, loadSpec } from '../catalog/catalog.ts';
 import { collectChecks, type ResolvedCheck } from '../kit/spec.ts';
+import { compileProblem, shownPath } from './compile.ts';
+import { stubShapes, type ExportShape } from './exports.ts';
 import { childBundle } from './sandbox/child-bundle.ts';
 import { runEnvironment } from './sandbox/environment.ts';
 import { launchCommand, type IsolationChoice, type IsolationMode, type SandboxPaths } from './sandbox/isolation.ts';
@@ -99,6 +101,13 @@ export interface RunOptions {
   readonly sandbox?: SandboxPaths;
   /** A scratch directory the run may use (and leave behind). Default: a fresh temporary one, removed after. */
   readonly workDir?: string;
+  /**
+   * The exports the target must have, in the same shapes: the caller reads them from a stub it
+   * trusts. Default: read from `root`'s katas/<slug>/stub.ts in this process; `null` compares nothing.
+   */
+  readonly exports?: readonly ExportShape[] | null;
+  /** The target as a person knows it, in messages. Default: its path relative to `root`. */
+  readonly shownAs?: string;
 }
 
 export const DEFAULT_DEADLINE_MS = 120_000;
@@ -116,15 +125,61 @@ const MARKER_ENV = 'KATA_RUN_MARKER';
 
 export async function runKata(slug: string, targetFile: string, options: RunOptions = {}): Promise<KataRun> {
   const root = options.root ?? harnessRoot;
-  const declared = options.checks ?? collectChecks(await loadSpec(findKata(slug, root)));
+  const kata = options.checks === undefined || options.exports === undefined ? findKata(slug, root) : undefined;
+  const declared = options.checks ?? collectChecks(await loadSpec(kata!));
   const checks = declared.filter((check) => options.only === undefined || options.only.includes(check.id));
   const started = performance.now();
+  const shownAs = options.shownAs ?? shownPath(root, targetFile);
+
+  // A file that does not compile is said once, with the compiler's code frame: nothing runs.
+  const compile = await compileProblem(targetFile, root);
+  if (compile !== undefined) {
+    return {
+      slug,
+      targetFile,
+      status: 'error',
+      outcomes: checks.map((check) => ({ check, status: 'failed', reason: oneLine(compile.summary), cause: 'load' })),
+      problems: [],
+      durationMs: Math.round(performance.now() - started),
+      attempts: 0,
+      integrity: 'unverified',
+      loadError: compile.detail === '' ? compile.summary : `${compile.summary}\n\n${compile.detail}`,
+      loadKind: 'compile',
+      loadedFiles: [],
+    };
+  }
+  const exports = options.exports === null ? undefined : (options.exports ?? (await stubShapes(kata!.stubFile)));
+
   const ownWorkDir = options.workDir === undefined;
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'kata-run-'));
   try {
-    return await superviseRun(slug, targetFile, root, checks, workDir, options, started);
+    const run = await superviseRun(slug, targetFile, root, checks, workDir, { ...options, shownAs, exports }, started);
+    return withoutTreePaths(run, root);
   } finally {
     if (ownWorkDir) rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Messages name files as the person knows them (katas/pubsub/index.ts:12:5), never by the
+ * temporary tree a grading ran in.
+ */
+function withoutTreePaths(run: KataRun, root: string): KataRun {
+  const prefixes = [...new Set([root, realpathOr(root)])].map((dir) => `${dir}${sep}`);
+  const strip = (text: string): string => prefixes.reduce((result, prefix) => result.split(prefix).join(''), text);
+  return {
+    ...run,
+    outcomes: run.outcomes.map((outcome) => ({ ...outcome, reason: strip(outcome.reason) })),
+    problems: run.problems.map(strip),
+    ...(run.loadError === undefined ? {} : { loadError: strip(run.loadError) }),
+  };
+}
+
+function realpathOr(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
   }
 }
 
@@ -155,6 +210,7 @@ async function superviseRun(
   let tampered = false;
   let verified = false;
   let loadError: string | undefined;
+  let loadKind: KataRun['loadKind'];
   const loadedFiles = new Set<string>();
 
   while (pending.length > 0) {
@@ -165,6 +221,8 @@ async function superviseRun(
       root,
       slug,
       targetFile,
+      ...(options.shownAs === undefined ? {} : { shownAs: options.shownAs }),
+      ...(options.exports === undefined || options.exports === null ? {} : { exports: options.exports }),
       ...(pending.length === checks.length && options.only === undefined ? {} : { only: pending.map((c) => c.id) }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.seedSalt === undefined ? {} : { seedSalt: options.seedSalt }),
@@ -191,7 +249,10 @@ async function superviseRun(
     for (const [id, outcome] of judgement.settled) settled.set(id, outcome);
     tampered ||= judgement.integrity === 'tampered';
     verified ||= judgement.integrity === 'intact';
-    if (judgement.loadError !== undefined) loadError = judgement.loadError;
+    if (judgement.loadError !== undefined) {
+      loadError = judgement.loadError;
+      loadKind = judgement.loadKind;
+    }
 
     pending = pending.filter((check) => !settled.has(check.id));
     if (pending.length === 0) break;
@@ -233,6 +294,7 @@ async function superviseRun(
     peakMemoryBytes: peakRssBytes,
     integrity,
     ...(loadError === undefined ? {} : { loadError }),
+    ...(loadKind === undefined ? {} : { loadKind }),
     loadedFiles: [...loadedFiles],
   };
 }

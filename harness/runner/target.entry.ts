@@ -14,6 +14,8 @@ const spec = await loadSpec(kata);
 registerSpec(spec, {
   label: job.slug,
   targetFile: job.targetFile,
+  ...(job.shownAs === undefined ? {} : { shownAs: job.shownAs }),
+  ...(job.exports === undefined ? {} : { exports: job.exports }),
   expectation: job.only === undefined ? { kind: 'report' } : { kind: 'report', only: job.only },
   ...(job.progressFile === undefined ? {} : { progressFile: job.progressFile }),
   ...(job.canary === undefined ? {} : { canary: job.canary }),

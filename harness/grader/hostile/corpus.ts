@@ -31,6 +31,8 @@ export interface HostileCase {
     readonly checks: CheckStatus | Readonly<Record<string, CheckStatus>>;
     /** Must match the kata's reason, or the message of every check that did not pass. */
     readonly reason?: RegExp;
+    /** How many distinct red flags the kata raises. Default: not checked. */
+    readonly redFlags?: number;
   };
   /** Grade the bystander kata `echo` in the same checkout too: it must pass. */
   readonly bystander?: boolean;
@@ -88,12 +90,67 @@ export const corpus: readonly HostileCase[] = [
   {
     name: 'throw-at-import',
     source: { file: 'throw-at-import.ts' },
-    expect: { status: 'error', checks: 'error', reason: /could not load tally: .*boom at import/ },
+    expect: {
+      status: 'error',
+      checks: 'error',
+      reason: /^katas\/tally\/index\.ts failed to load: boom at import$/,
+      redFlags: 0,
+    },
   },
   {
     name: 'syntax-error',
     source: { text: 'export function tally(words: string[] {\n  return new Map();\n}\n' },
-    expect: { status: 'error', checks: 'error', reason: /could not load tally/ },
+    // The compiler's message, where, and its code frame, once: the checks carry the first line.
+    expect: {
+      status: 'error',
+      checks: 'error',
+      reason:
+        /^katas\/tally\/index\.ts does not compile: Expected "\)" but found "\{" \(katas\/tally\/index\.ts:1:39\)(\n\n1 │ export function tally\(words: string\[\] \{\n {2}│ {39}\^[^]*)?$/,
+      redFlags: 0,
+    },
+  },
+  {
+    name: 'wrong-export-name',
+    source: { text: 'export function countWords(words: string[]): Map<string, number> {\n  return new Map();\n}\n' },
+    expect: {
+      status: 'error',
+      checks: 'error',
+      reason: /^katas\/tally\/index\.ts does not export a function tally \(it exports countWords\)$/,
+      redFlags: 0,
+    },
+  },
+  {
+    name: 'empty-file',
+    source: { text: '' },
+    expect: {
+      status: 'error',
+      checks: 'error',
+      reason: /^katas\/tally\/index\.ts does not export a function tally \(it exports nothing\)$/,
+      redFlags: 0,
+    },
+  },
+  {
+    name: 'class-for-a-function',
+    source: { text: 'export class tally {\n  constructor(readonly words: string[]) {}\n}\n' },
+    expect: {
+      status: 'error',
+      checks: 'error',
+      reason: /^katas\/tally\/index\.ts exports tally as a class, not a function$/,
+      redFlags: 0,
+    },
+  },
+  {
+    name: 'reference-error-in-call',
+    // counts-words raises a red flag when it fails on behaviour; a ReferenceError is a bug, not behaviour.
+    source: {
+      text: 'export function tally(words: string[]): Map<string, number> {\n  if (words.length > 0) return countInto(words);\n  return new Map();\n}\n',
+    },
+    expect: {
+      status: 'partial',
+      checks: { 'counts-words': 'failed', 'empty-input': 'passed', 'rejects-non-arrays': 'passed' },
+      reason: /^the code threw ReferenceError: countInto is not defined \(at katas\/tally\/index\.ts:2\)$/,
+      redFlags: 0,
+    },
   },
   {
     name: 'heap-bomb',

@@ -1,7 +1,7 @@
 /**
  * Builds what the hostile corpus needs on disk: a grader tree (this repository's harness, its
- * package.json and tsconfig.json, its node_modules, and the fixture katas `tally` and `echo` in
- * place of the real ones), and one candidate checkout per case.
+ * package.json and tsconfig.json, its node_modules, and the fixture katas `tally` and `echo` (or
+ * those asked for) in place of the real ones), and one candidate checkout per case.
  */
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,10 @@ function asInTree(source: string): string {
   return source.replaceAll("'../../../../kit/", "'../../harness/kit/");
 }
 
-export function buildGraderTree(root: string): string {
+/** Fixture katas a tree may hold: the corpus's two, and `reverse`, whose one check is randomised. */
+export type FixtureKata = (typeof FIXTURE_KATAS)[number] | 'reverse';
+
+export function buildGraderTree(root: string, katas: readonly FixtureKata[] = FIXTURE_KATAS): string {
   mkdirSync(root, { recursive: true });
   for (const file of ['package.json', 'tsconfig.json']) cpSync(join(harnessRoot, file), join(root, file));
   cpSync(join(harnessRoot, 'harness'), join(root, 'harness'), {
@@ -24,7 +27,7 @@ export function buildGraderTree(root: string): string {
     filter: (source) => !source.startsWith(here) && !source.endsWith('.test.ts'),
   });
   symlinkSync(join(harnessRoot, 'node_modules'), join(root, 'node_modules'), 'junction');
-  for (const slug of FIXTURE_KATAS) {
+  for (const slug of katas) {
     const from = join(here, 'fixture', slug);
     const kataDir = join(root, 'katas', slug);
     mkdirSync(kataDir, { recursive: true });

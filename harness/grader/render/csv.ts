@@ -21,12 +21,13 @@ export function renderCsv(batch: BatchReport): string {
     'katas_attempted',
     'critical_flags',
     'major_flags',
+    'ranked_on',
     'similar_to_reference',
     ...slugs.flatMap((slug) => [`${slug}_score`, `${slug}_max`, `${slug}_status`]),
   ];
   const rows = batch.ranking.map((row): (string | number)[] => {
     const report = batch.candidates.find((candidate) => candidate.name === row.name)!;
-    const similar = report.katas.filter((kata) => kata.similarity !== null).map((kata) => kata.slug);
+    const similar = row.similarToReference.map((entry) => `${entry.kata}:${entry.verdict}`);
     return [
       row.rank,
       row.name,
@@ -38,6 +39,7 @@ export function renderCsv(batch: BatchReport): string {
       report.attempted.katas,
       row.criticalFlags,
       row.majorFlags,
+      batch.rankedOn,
       similar.join(' '),
       ...slugs.flatMap((slug): (string | number)[] => {
         const kata = report.katas.find((entry) => entry.slug === slug);

@@ -1,8 +1,24 @@
 /** The scorecard as Markdown, to paste into a hiring packet. */
-import { replayCommand } from '../../runner/replay.ts';
+import { kataCommand } from '../../runner/replay.ts';
 import { categories } from '../../checklist.ts';
 import type { BatchReport, GradeReport, ItemReport, KataReport } from '../report.ts';
 import { formatPoints } from './text.ts';
+import { replayFor } from './terminal.ts';
+
+export interface MarkdownOptions {
+  /** How the interviewer runs the harness, for the replay commands: `kata` or `npx kata`. Default: detected. */
+  readonly invocation?: string;
+}
+
+/** A reason's first line, for a table cell; the lines after it (a code frame) go in a block below. */
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
+
+function fenced(text: string): string[] {
+  const fence = text.includes('```') ? '~~~~' : '```';
+  return [`${fence}text`, text, fence];
+}
 
 /** Escapes text for a Markdown table cell or inline position. */
 function cell(text: string): string {
@@ -41,7 +57,8 @@ function itemScore(item: ItemReport): string {
   }
 }
 
-export function renderMarkdown(report: GradeReport, level = 1): string {
+export function renderMarkdown(report: GradeReport, level = 1, options: MarkdownOptions = {}): string {
+  const invocation = options.invocation ?? kataCommand();
   const h = (depth: number): string => '#'.repeat(Math.min(6, level + depth - 1));
   const out: string[] = [];
   const who = report.candidate.kind === 'candidate' ? report.candidate.name : report.candidate.kind;
@@ -57,8 +74,9 @@ export function renderMarkdown(report: GradeReport, level = 1): string {
     `- Checklist: **${formatPoints(report.checklist.score)} of ${report.checklist.assessedMax} points assessed** (of ${report.checklist.max})`,
   );
   const critical = report.redFlags.filter((flag) => flag.severity === 'critical').length;
+  const flags = report.redFlags.length;
   out.push(
-    `- Red flags: ${report.redFlags.length === 0 ? 'none' : `${critical} critical, ${report.redFlags.length - critical} major`}`,
+    `- Red flags: ${flags === 0 ? 'none' : `${flags} red flag${flags === 1 ? '' : 's'}: ${critical} critical, ${flags - critical} major`}`,
   );
   if (report.assessment !== null) {
     out.push(
@@ -74,7 +92,17 @@ export function renderMarkdown(report: GradeReport, level = 1): string {
   );
   for (const kata of report.katas) {
     out.push(
-      `| ${cell(kata.slug)} | ${kata.difficulty} | ${kata.score}/${kata.max} | ${kata.checksPassed}/${kata.checksTotal} | ${STATUS[kata.status]}${kata.reason !== null && kata.status !== 'not-started' ? `: ${cell(kata.reason)}` : ''} | ${kata.redFlags.length} |`,
+      `| ${cell(kata.slug)} | ${kata.difficulty} | ${kata.score}/${kata.max} | ${kata.checksPassed}/${kata.checksTotal} | ${STATUS[kata.status]}${kata.reason !== null && kata.status !== 'not-started' ? `: ${cell(firstLine(kata.reason))}` : ''}${kata.similarity === null ? '' : ` (${kata.similarity.verdict.replace('-', ' ')} to the reference)`} | ${kata.redFlags.length} |`,
+    );
+  }
+  // A compiler's message keeps its code frame: below the table, as it printed it.
+  for (const kata of report.katas) {
+    if (kata.reason === null || !kata.reason.includes('\n')) continue;
+    out.push(
+      '',
+      `${cell(kata.slug)}: ${cell(firstLine(kata.reason))}`,
+      '',
+      ...fenced(kata.reason.split('\n').slice(1).join('\n').replace(/^\n+/, '')),
     );
   }
 
@@ -94,10 +122,8 @@ export function renderMarkdown(report: GradeReport, level = 1): string {
       );
       for (const check of kata.checks) {
         if (check.status !== 'failed' && check.status !== 'error') continue;
-        const replay =
-          check.seed === null
-            ? ''
-            : ` (replay: ${code(replayCommand(kata.slug, check.id, check.seed, { thorough: true }))})`;
+        const command = replayFor(report, kata, check, invocation);
+        const replay = command === undefined ? '' : ` (replay: ${code(command)})`;
         out.push(
           `| ${code(check.id)} | ${check.item} | ${check.points} | ${check.status}: ${cell(check.message)}${replay} |`,
         );
@@ -152,17 +178,23 @@ export function renderMarkdown(report: GradeReport, level = 1): string {
   if (report.followUps.length > 0) {
     out.push('', `${h(2)} Questions to ask`);
     const groups: [string, GradeReport['followUps']][] = [
-      ['Suggested by the failures', report.followUps.filter((entry) => entry.source === 'failed-check')],
-      ['Follow-ups of the katas attempted', report.followUps.filter((entry) => entry.source === 'kata')],
+      ['About the checks that failed', report.followUps.filter((entry) => entry.source === 'failed-check')],
+      ['Follow-ups of the katas whose code works', report.followUps.filter((entry) => entry.source === 'kata')],
       [
-        'To score the items for the interviewer',
+        'To score the items for the interviewer, about the katas attempted',
         report.followUps.filter((entry) => entry.source === 'interviewer-item'),
       ],
     ];
     for (const [title, entries] of groups) {
       if (entries.length === 0) continue;
       out.push('', `**${title}**`, '');
-      for (const entry of entries) out.push(`- ${cell(entry.question)} (${entry.item ?? entry.kata ?? ''})`);
+      for (const entry of entries) {
+        out.push(
+          entry.source === 'failed-check'
+            ? `- ${cell(entry.question)}`
+            : `- ${cell(entry.question)} (${entry.item ?? entry.kata ?? ''})`,
+        );
+      }
     }
   }
 
@@ -176,7 +208,7 @@ export function renderMarkdown(report: GradeReport, level = 1): string {
   return `${out.join('\n')}\n`;
 }
 
-export function renderBatchMarkdown(batch: BatchReport): string {
+export function renderBatchMarkdown(batch: BatchReport, options: MarkdownOptions = {}): string {
   const out: string[] = [];
   out.push(
     `# Batch grading: ${batch.candidates.length} candidates`,
@@ -184,13 +216,22 @@ export function renderBatchMarkdown(batch: BatchReport): string {
     `Graded ${batch.generatedAt} (grader ${batch.grader.version}).`,
     '',
   );
+  if (batch.rankedOn === 'attempted-katas') {
+    out.push(
+      'These candidates attempted different katas and `--kata` was not given: each is ranked on the katas they attempted (points and % are over those).',
+      '',
+    );
+  }
   out.push(
-    '| # | candidate | points | % | checklist | critical flags | major flags |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| # | candidate | points | % | checklist | critical flags | major flags | attempted | similar to the reference |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
   );
   for (const row of batch.ranking) {
+    const similar = row.similarToReference
+      .map((entry) => `${entry.kata} ${entry.verdict.replace('-', ' ')}`)
+      .join(', ');
     out.push(
-      `| ${row.rank} | ${cell(row.name)} | ${row.score}/${row.max} | ${row.percent.toFixed(1)} | ${formatPoints(row.checklist)} | ${row.criticalFlags} | ${row.majorFlags} |`,
+      `| ${row.rank} | ${cell(row.name)} | ${row.score}/${row.max} | ${row.percent.toFixed(1)} | ${formatPoints(row.checklist)} | ${row.criticalFlags} | ${row.majorFlags} | ${cell(row.attempted.join(', '))} | ${cell(similar)} |`,
     );
   }
   if (batch.similarPairs.length > 0) {
@@ -201,6 +242,6 @@ export function renderBatchMarkdown(batch: BatchReport): string {
       );
     }
   }
-  for (const candidate of batch.candidates) out.push('', renderMarkdown(candidate, 2).trimEnd());
+  for (const candidate of batch.candidates) out.push('', renderMarkdown(candidate, 2, options).trimEnd());
   return `${out.join('\n')}\n`;
 }
