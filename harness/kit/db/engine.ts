@@ -12,18 +12,19 @@ import {
   TransactionControlError,
   TransactionRetryLimitError,
 } from './errors.ts';
-import { faultTargets } from './faults.ts';
+import { Instrumentation, validateCommonOptions, type FaultEffect } from './instrumentation.ts';
 import { createInterleaver, type Interleaver } from './interleaving.ts';
 import { openConnection, prepareStatement, setPragma } from './native.ts';
 import { acquireWaitQueue, releaseWaitQueue, type LockWaitQueue, type Waiter } from './lock-waits.ts';
+import { describeValue } from './rows.ts';
 import {
-  USER_STATEMENT_KINDS,
+  ISOLATION_LEVELS,
   type Database,
   type DatabaseOptions,
   type DatabaseStats,
   type FaultOptions,
   type InjectedFault,
-  type RecordedStatement,
+  type IsolationLevel,
   type RunResult,
   type SqlParam,
   type StatementHooks,
@@ -35,7 +36,6 @@ import {
   type TransactionInfo,
   type TransactionMode,
   type TransactionOptions,
-  type CrashTiming,
 } from './types.ts';
 
 const DEFAULT_MAX_CONNECTIONS = 16;
@@ -62,21 +62,7 @@ interface Attempt {
   entered: boolean;
 }
 
-interface FaultState {
-  readonly when: (statement: StatementInfo) => boolean;
-  readonly skip: number;
-  readonly times: number;
-  readonly error: (statement: StatementInfo) => Error;
-  readonly crash: CrashTiming | undefined;
-  seen: number;
-  fired: number;
-  removed: boolean;
-}
-
 type Executed = { kind: 'run'; value: RunResult } | { kind: 'rows'; value: unknown };
-
-/** What a fault does to the statement it hits: nothing (an error is thrown instead), or a crash. */
-type FaultEffect = undefined | 'crash-after';
 
 /** A promise that never settles: what a caller of a crashed instance waits on. */
 const NEVER = new Promise<never>(() => undefined);
@@ -84,27 +70,8 @@ const NEVER = new Promise<never>(() => undefined);
 /** Handed to callers queued for a connection when their instance crashes: they wait forever. */
 const NEVER_CONNECTION = new Error('the instance crashed');
 
-function validateCrash(crash: unknown): CrashTiming | undefined {
-  if (crash === undefined) return undefined;
-  if (crash !== 'before' && crash !== 'after') {
-    throw new RangeError(`crash must be 'before' or 'after', received ${String(crash)}`);
-  }
-  return crash;
-}
-
-const defaultFaultTarget = faultTargets.writes;
-
 export function validateOptions(options: DatabaseOptions): void {
-  const integer = (name: string, value: unknown, min: number): void => {
-    if (value === undefined) return;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-      throw new RangeError(`${name} must be an integer >= ${min}, received ${String(value)}`);
-    }
-  };
-  integer('seed', options.seed, Number.MIN_SAFE_INTEGER);
-  integer('maxYields', options.maxYields, 0);
-  integer('maxConnections', options.maxConnections, 1);
-  integer('maxAttempts', options.maxAttempts, 1);
+  validateCommonOptions(options);
   if (options.synchronous !== undefined && !['off', 'normal', 'full'].includes(options.synchronous)) {
     throw new RangeError(`synchronous must be 'off', 'normal' or 'full', received ${String(options.synchronous)}`);
   }
@@ -117,9 +84,7 @@ export class Engine {
   private readonly maxConnections: number;
   private readonly maxAttempts: number;
   private readonly synchronous: string;
-  private hooks: StatementHooks | undefined;
-  private readonly faults: FaultState[] = [];
-  private readonly recorders = new Set<RecordedStatement[]>();
+  private readonly instrumentation: Instrumentation;
   private readonly autocommit: Connection;
   private readonly idle: Connection[] = [];
   private readonly connectionWaiters: Array<(connection: Connection | Error) => void> = [];
@@ -151,7 +116,7 @@ export class Engine {
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.synchronous = (options.synchronous ?? 'normal').toUpperCase();
-    this.hooks = options.hooks;
+    this.instrumentation = new Instrumentation(options.hooks, (statement) => new InjectedFaultError(statement.sql));
     this.autocommit = this.openConnection(create);
     if (create) setPragma(this.autocommit.raw, 'journal_mode = WAL');
     this.queue = acquireWaitQueue(file);
@@ -159,7 +124,7 @@ export class Engine {
   }
 
   setHooks(hooks: StatementHooks | undefined): void {
-    this.hooks = hooks;
+    this.instrumentation.setHooks(hooks);
   }
 
   stats(): DatabaseStats {
@@ -167,45 +132,11 @@ export class Engine {
   }
 
   injectFault(options: FaultOptions = {}): InjectedFault {
-    const times = options.times ?? 1;
-    const skip = options.skip ?? 0;
-    if (!(times >= 1)) throw new RangeError(`times must be at least 1, received ${String(times)}`);
-    if (!Number.isInteger(skip) || skip < 0) throw new RangeError(`skip must be an integer >= 0, received ${skip}`);
-    const fault: FaultState = {
-      when: options.when ?? defaultFaultTarget,
-      skip,
-      times,
-      error: options.error ?? ((statement) => new InjectedFaultError(statement.sql)),
-      crash: validateCrash(options.crash),
-      seen: 0,
-      fired: 0,
-      removed: false,
-    };
-    this.faults.push(fault);
-    return {
-      get seen() {
-        return fault.seen;
-      },
-      get fired() {
-        return fault.fired;
-      },
-      remove: () => {
-        fault.removed = true;
-        const index = this.faults.indexOf(fault);
-        if (index !== -1) this.faults.splice(index, 1);
-      },
-    };
+    return this.instrumentation.injectFault(options);
   }
 
   record(): StatementRecorder {
-    const statements: RecordedStatement[] = [];
-    this.recorders.add(statements);
-    return {
-      statements,
-      stop: () => {
-        this.recorders.delete(statements);
-      },
-    };
+    return this.instrumentation.record();
   }
 
   /**
@@ -256,6 +187,7 @@ export class Engine {
 
   private createDatabaseHandle(): Database {
     return {
+      dialect: 'sqlite',
       run: (sql, ...params) => this.statement('run', sql, params, undefined) as Promise<RunResult>,
       get: (sql, ...params) => this.statement('get', sql, params, undefined) as Promise<never>,
       all: (sql, ...params) => this.statement('all', sql, params, undefined) as Promise<never>,
@@ -324,38 +256,17 @@ export class Engine {
    * instance now ('before': the statement never runs) or asks for a crash once it ran ('after').
    */
   private async before(info: StatementInfo): Promise<FaultEffect> {
-    const hook = this.hooks?.beforeStatement;
-    if (hook !== undefined) {
-      const result = hook(info);
-      if (result !== undefined) await result;
-    }
-    let effect: FaultEffect;
-    for (const fault of this.faults) {
-      if (fault.removed || !fault.when(info)) continue;
-      fault.seen++;
-      if (fault.seen > fault.skip && fault.fired < fault.times) {
-        fault.fired++;
-        if (fault.crash === 'before') {
-          this.crash();
-          return undefined;
-        }
-        if (fault.crash === 'after') {
-          effect = 'crash-after';
-          continue;
-        }
-        throw fault.error(info);
-      }
+    const effect = await this.instrumentation.before(info);
+    if (effect === 'crash-before') {
+      this.crash();
+      return undefined;
     }
     return effect;
   }
 
   private after(info: StatementInfo, outcome: StatementOutcome): void {
     if (outcome.busy) this.counters.busy++;
-    this.hooks?.afterStatement?.(info, outcome);
-    if (this.recorders.size > 0) {
-      const recorded: RecordedStatement = { ...info, ok: outcome.ok };
-      for (const statements of this.recorders) statements.push(recorded);
-    }
+    this.instrumentation.after(info, outcome);
   }
 
   private ensureOpen(attempt: Attempt | undefined): void {
@@ -377,7 +288,7 @@ export class Engine {
     params: readonly SqlParam[],
     attempt: Attempt | undefined,
   ): Promise<unknown> {
-    if (typeof sql !== 'string') throw new TypeError(`sql must be a string, received ${describe(sql)}`);
+    if (typeof sql !== 'string') throw new TypeError(`sql must be a string, received ${describeValue(sql)}`);
     this.ensureOpen(attempt);
     if (kind !== 'exec' && TRANSACTION_CONTROL.test(sql)) {
       throw new TransactionControlError(sql, attempt ? 'inside a transaction body' : 'as a statement');
@@ -487,11 +398,18 @@ export class Engine {
 
   private async transaction<T>(body: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
     if (typeof body !== 'function') {
-      throw new TypeError(`transaction(body): body must be a function, received ${describe(body)}`);
+      throw new TypeError(`transaction(body): body must be a function, received ${describeValue(body)}`);
     }
     const mode: TransactionMode = options?.mode ?? 'deferred';
     if (mode !== 'deferred' && mode !== 'immediate') {
-      throw new RangeError(`transaction mode must be 'deferred' or 'immediate', received ${describe(mode)}`);
+      throw new RangeError(`transaction mode must be 'deferred' or 'immediate', received ${describeValue(mode)}`);
+    }
+    // SQLite transactions are always serializable: any requested level is met.
+    const isolation: IsolationLevel | undefined = options?.isolation;
+    if (isolation !== undefined && !ISOLATION_LEVELS.includes(isolation)) {
+      throw new RangeError(
+        `isolation must be one of ${ISOLATION_LEVELS.map((level) => `'${level}'`).join(', ')}, received ${describeValue(isolation)}`,
+      );
     }
     if (this.closed) throw new DatabaseClosedError(this.file);
     const id = ++this.nextTransactionId;
@@ -507,17 +425,20 @@ export class Engine {
       try {
         connection = await this.acquireConnection();
       } catch (error) {
+        if (error === NEVER_CONNECTION || this.crashed) return this.halt(waiter);
         if (waiter !== undefined) this.queue.settle(waiter);
         throw error;
       }
       const attempt: Attempt = {
         connection,
-        info: { id, mode, attempt: attemptNumber },
+        info: { id, mode, attempt: attemptNumber, isolation: 'serializable' },
         open: true,
         doomed: undefined,
         broken: undefined,
         entered: false,
       };
+      // A crash rolls back what this attempt holds open.
+      this.attempts.add(attempt);
       let released = false;
       const release = (): void => {
         if (released) return;
@@ -528,6 +449,7 @@ export class Engine {
         await this.begin(attempt, waiter);
         waiter = undefined;
         const settled = await settle(() => body(this.transactionHandle(attempt)));
+        if (this.crashed) return this.halt();
         attempt.open = false;
         if (attempt.doomed) {
           lastBusy = attempt.doomed.error;
@@ -550,6 +472,7 @@ export class Engine {
         }
         return settled.value;
       } finally {
+        this.attempts.delete(attempt);
         attempt.open = false;
         if (attempt.entered) this.rollback(attempt, true);
         release();
@@ -566,9 +489,11 @@ export class Engine {
     try {
       await this.pause();
       for (;;) {
+        if (this.crashed) await this.halt(waiter);
         if (this.closed) throw new DatabaseClosedError(this.file);
         const info = this.kitStatement('begin', sql, attempt);
-        await this.before(info);
+        const effect = await this.before(info);
+        if (this.crashed) await this.halt(waiter);
         let failure: unknown;
         try {
           attempt.connection.raw.exec(sql);
@@ -583,6 +508,10 @@ export class Engine {
         this.after(info, failure === undefined ? { ok: true, busy: false } : { ok: false, busy, error: failure });
         if (waiter !== undefined) this.queue.settle(waiter);
         waiter = undefined;
+        if (failure === undefined && effect === 'crash-after') {
+          this.crash();
+          await this.halt();
+        }
         if (failure === undefined) return;
         if (!busy) throw failure;
         waiter = this.queue.enqueue();
@@ -595,14 +524,17 @@ export class Engine {
 
   private async commit(attempt: Attempt): Promise<{ ok: true } | { ok: false; error: unknown; waiter: Waiter }> {
     await this.pause();
+    if (this.crashed) return this.halt();
     if (this.closed) throw new DatabaseClosedError(this.file);
     const info = this.kitStatement('commit', 'COMMIT', attempt);
+    let effect: FaultEffect;
     try {
-      await this.before(info);
+      effect = await this.before(info);
     } catch (error) {
       this.rollback(attempt, true);
       throw error;
     }
+    if (this.crashed) return this.halt();
     let failure: unknown;
     try {
       attempt.connection.raw.exec('COMMIT');
@@ -615,6 +547,11 @@ export class Engine {
       attempt.entered = false;
       this.counters.committed++;
       this.queue.leave(true);
+      if (effect === 'crash-after') {
+        // The COMMIT committed; the instance dies before anyone hears.
+        this.crash();
+        return this.halt();
+      }
       return { ok: true };
     }
     if (!busy) {
@@ -630,6 +567,7 @@ export class Engine {
     return {
       mode: attempt.info.mode,
       attempt: attempt.info.attempt,
+      isolation: 'serializable',
       run: (sql, ...params) => this.statement('run', sql, params, attempt) as Promise<RunResult>,
       get: (sql, ...params) => this.statement('get', sql, params, attempt) as Promise<never>,
       all: (sql, ...params) => this.statement('all', sql, params, attempt) as Promise<never>,
@@ -670,11 +608,5 @@ async function settle<T>(body: () => Promise<T>): Promise<{ ok: true; value: T }
   }
 }
 
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
-}
+/** Kept for importers of the old name. */
+export const describe = describeValue;

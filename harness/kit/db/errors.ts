@@ -45,13 +45,18 @@ export class TransactionRetryLimitError extends Error {
   }
 }
 
-/** A failure a spec injected, shaped like SQLite's own I/O error. */
+/**
+ * A failure a spec injected, shaped like the engine's own I/O error: SQLite's SQLITE_IOERR, or
+ * PostgreSQL's SQLSTATE 58030 (io_error).
+ */
 export class InjectedFaultError extends Error {
-  readonly code = 'SQLITE_IOERR';
+  readonly code: 'SQLITE_IOERR' | '58030';
   readonly injected = true;
 
-  constructor(sql: string) {
-    super(`disk I/O error (injected by the spec) while running ${JSON.stringify(sql.trim().slice(0, 80))}`);
+  constructor(sql: string, code: 'SQLITE_IOERR' | '58030' = 'SQLITE_IOERR') {
+    const what = code === 'SQLITE_IOERR' ? 'disk I/O error' : 'could not write to file';
+    super(`${what} (injected by the spec) while running ${JSON.stringify(sql.trim().slice(0, 80))}`);
+    this.code = code;
     this.name = 'InjectedFaultError';
   }
 }

@@ -1,10 +1,12 @@
 /**
- * The database kit: an async handle over a real SQLite file for the data katas. Implementations
+ * The database kit: an async handle over a real database for the data katas, SQLite (a file, the
+ * default) or PostgreSQL (a throwaway server the kit starts, or KATA_PG_URL). Implementations
  * import only the types (`Database`, `Transaction`, ...); specs create databases with
- * createTestDatabase and, for several app instances, open the same file from worker threads with
- * openTestDatabase (see harness/kit/workers). README.md in this folder documents the API.
+ * createTestDatabase and, for several app instances, open the same one from worker threads with
+ * openTestDatabase(testDb.location) (see harness/kit/workers). README.md in this folder documents the API.
  */
-export { createTestDatabase, openTestDatabase } from './test-database.ts';
+export { chosenEngine, createTestDatabase, databaseReady, ENGINE_ENV, openTestDatabase } from './test-database.ts';
+export { PG_URL_ENV, PostgresUnavailableError, probePostgres } from './postgres/server.ts';
 export {
   DatabaseClosedError,
   InjectedFaultError,
@@ -13,17 +15,19 @@ export {
   TransactionRetryLimitError,
   isBusyError,
 } from './errors.ts';
-export { USER_STATEMENT_KINDS } from './types.ts';
+export { ISOLATION_LEVELS, USER_STATEMENT_KINDS } from './types.ts';
 export { faultTargets, settleWithin } from './faults.ts';
 
 export type {
   CrashTiming,
   Database,
   DatabaseOptions,
+  Dialect,
   DatabaseStats,
   FaultOptions,
   FullScan,
   InjectedFault,
+  IsolationLevel,
   NamedParams,
   Queryable,
   QueryPlanStep,

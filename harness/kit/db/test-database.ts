@@ -3,6 +3,9 @@
  * beside it), plus the spec's tools around the handle it gives the code under test: faults,
  * statement recording, dumps and query plans. The tools read through a connection of their own,
  * so they never show up in hooks, faults or recordings.
+ *
+ * The same functions make PostgreSQL databases (postgres/): `engine: 'postgres'`, or
+ * KATA_DB=postgres in the environment, so one spec runs on either engine unedited.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,11 +13,36 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Engine } from './engine.ts';
 import { openConnection, prepareStatement } from './native.ts';
+import {
+  createPostgresTestDatabase,
+  openPostgresTestDatabase,
+  postgresDatabaseReady,
+} from './postgres/test-database.ts';
 import { findFullScans } from './query-plan.ts';
-import type { DatabaseOptions, QueryPlanStep, Row, SqlParam, TableDump, TestDatabase } from './types.ts';
+import { quoteIdentifier, sortRows } from './rows.ts';
+import type { DatabaseOptions, Dialect, QueryPlanStep, Row, SqlParam, TableDump, TestDatabase } from './types.ts';
 
-/** Creates an empty database in a new temp directory; close() deletes the directory. */
+/** The environment variable that picks the engine when a spec does not: 'sqlite' (default) or 'postgres'. */
+export const ENGINE_ENV = 'KATA_DB';
+
+/** The engine createTestDatabase uses for these options: `engine`, else KATA_DB, else SQLite. */
+export function chosenEngine(options: DatabaseOptions = {}): Dialect {
+  const chosen = options.engine ?? (process.env[ENGINE_ENV] || 'sqlite');
+  if (chosen !== 'sqlite' && chosen !== 'postgres') {
+    const from = options.engine !== undefined ? 'engine' : ENGINE_ENV;
+    throw new RangeError(`${from} must be 'sqlite' or 'postgres', received ${JSON.stringify(chosen)}`);
+  }
+  return chosen;
+}
+
+const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
+
+/**
+ * Creates an empty database: on SQLite a file in a new temp directory (close() deletes the
+ * directory), on PostgreSQL a new database on the process's server (close() drops it).
+ */
 export function createTestDatabase(options: DatabaseOptions = {}): TestDatabase {
+  if (chosenEngine(options) === 'postgres') return createPostgresTestDatabase(options);
   const dir = mkdtempSync(join(tmpdir(), 'kata-db-'));
   const file = join(dir, 'kata.sqlite');
   try {
@@ -26,15 +54,25 @@ export function createTestDatabase(options: DatabaseOptions = {}): TestDatabase 
 }
 
 /**
- * Opens an existing database file, e.g. one a spec created, from a worker thread standing in for
- * another app instance. close() closes the connections and leaves the file.
+ * Opens an existing database, e.g. one a spec created, from a worker thread standing in for
+ * another app instance: a TestDatabase's `location` (a file's absolute path, or a postgres:// URL).
+ * close() closes the connections and leaves the database.
  */
 export function openTestDatabase(file: string, options: DatabaseOptions = {}): TestDatabase {
+  if (typeof file === 'string' && POSTGRES_URL.test(file)) return openPostgresTestDatabase(file, options);
   if (typeof file !== 'string' || !isAbsolute(file)) {
     throw new TypeError(`file must be an absolute path, received ${JSON.stringify(file)}`);
   }
   if (!existsSync(file)) throw new RangeError(`no database file at ${file}`);
   return wrap(new Engine(resolve(file), options, false), () => undefined);
+}
+
+/**
+ * Resolves once the database at `location` can be opened from another thread: a PostgreSQL
+ * database this thread is still creating exists. The workers kit waits for it before starting.
+ */
+export function databaseReady(location: string): Promise<void> {
+  return POSTGRES_URL.test(location) ? postgresDatabaseReady(location) : Promise.resolve();
 }
 
 function wrap(engine: Engine, cleanUp: () => void): TestDatabase {
@@ -65,6 +103,8 @@ function wrap(engine: Engine, cleanUp: () => void): TestDatabase {
 
   return {
     db: engine.db,
+    dialect: 'sqlite',
+    location: engine.file,
     file: engine.file,
     stats: () => engine.stats(),
     setHooks: (hooks) => engine.setHooks(hooks),
@@ -77,11 +117,7 @@ function wrap(engine: Engine, cleanUp: () => void): TestDatabase {
     async dump() {
       const dump: TableDump = {};
       for (const table of tables()) {
-        const rows = inspect(`SELECT * FROM ${quoteIdentifier(table)}`).all() as Row[];
-        dump[table] = rows
-          .map((row) => ({ row, key: stableKey(row) }))
-          .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-          .map(({ row }) => row);
+        dump[table] = sortRows(inspect(`SELECT * FROM ${quoteIdentifier(table)}`).all() as Row[]);
       }
       return dump;
     },
@@ -107,18 +143,4 @@ function wrap(engine: Engine, cleanUp: () => void): TestDatabase {
       cleanUp();
     },
   };
-}
-
-function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-function stableKey(row: Row): string {
-  return JSON.stringify(row, (_key, value: unknown) =>
-    typeof value === 'bigint'
-      ? `${value}n`
-      : value instanceof Uint8Array
-        ? `x'${Buffer.from(value).toString('hex')}'`
-        : value,
-  );
 }

@@ -1,15 +1,30 @@
 /**
  * The public shape of the database kit. Implementations under test see only `Database` (and the
- * `Transaction` it hands to a transaction body); specs own the `TestDatabase` around it.
+ * `Transaction` it hands to a transaction body); specs own the `TestDatabase` around it. Two
+ * engines stand behind the same shapes: SQLite (the default) and PostgreSQL.
  */
 
-/** A value SQLite can bind or return. Booleans and Dates are not SQL values: convert them first. */
+/** Which engine a handle talks to; the SQL the code under test writes is that engine's. */
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * PostgreSQL's isolation levels (default 'read committed'). SQLite transactions are always
+ * serializable, so SQLite accepts any of them and gives serializable.
+ */
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+
+export const ISOLATION_LEVELS: readonly IsolationLevel[] = ['read committed', 'repeatable read', 'serializable'];
+
+/**
+ * A value both engines can bind. Booleans and Dates are not SQLite values: convert them first.
+ * PostgreSQL returns its own types too (booleans, Dates for timestamps, strings for numeric).
+ */
 export type SqlValue = string | number | bigint | Uint8Array | null;
 
-/** Named parameters, bound to `:name`, `@name` or `$name` placeholders. */
+/** Named parameters, bound to `:name`, `@name` or `$name` placeholders. SQLite only. */
 export type NamedParams = Readonly<Record<string, SqlValue>>;
 
-/** Positional values for `?` placeholders, or one object of named parameters. */
+/** Positional values for `?` (SQLite) or `$1, $2, ...` (PostgreSQL), or one object of named parameters (SQLite). */
 export type SqlParam = SqlValue | NamedParams;
 
 /** A row as SQLite returns it: column name to value. */
@@ -18,7 +33,7 @@ export type Row = Record<string, unknown>;
 export interface RunResult {
   /** Rows inserted, updated or deleted by the statement (not counting triggers' own changes). */
   readonly changes: number;
-  /** Rowid of the last row inserted on this connection. */
+  /** Rowid of the last row inserted on this connection. SQLite only: always 0 on PostgreSQL (use RETURNING). */
   readonly lastInsertRowid: number | bigint;
 }
 
@@ -41,29 +56,41 @@ export interface Queryable {
 export type TransactionMode = 'deferred' | 'immediate';
 
 export interface TransactionOptions {
-  /** Default: 'deferred'. */
+  /** SQLite only. Default: 'deferred'. PostgreSQL rejects it: choose an isolation level or lock rows. */
   readonly mode?: TransactionMode;
+  /** PostgreSQL's isolation level. Default: 'read committed'. SQLite is always serializable. */
+  readonly isolation?: IsolationLevel;
 }
 
 /** The handle a transaction body receives. Valid only until the body settles. */
 export interface Transaction extends Queryable {
+  /** SQLite's mode; 'deferred' on PostgreSQL (locks are taken as statements need them). */
   readonly mode: TransactionMode;
-  /** 1 on the first run of the body; 2, 3, ... when the kit retries it after SQLITE_BUSY. */
+  /** 1 on the first run of the body; 2, 3, ... when the kit retries it after SQLITE_BUSY (never on PostgreSQL). */
   readonly attempt: number;
+  /** The isolation level the transaction runs at ('serializable' on SQLite). Set by both engines. */
+  readonly isolation?: IsolationLevel;
 }
 
 /**
- * An asynchronous handle on one SQLite database file, shaped like a pooled network driver:
- * statements outside a transaction autocommit; each transaction runs on its own connection, so
- * concurrent transactions see SQLite's real locking.
+ * An asynchronous handle on one database (a SQLite file, or a PostgreSQL database), shaped like a
+ * pooled network driver: statements outside a transaction autocommit; each transaction runs on its
+ * own connection, so concurrent transactions see the engine's real locking.
  */
 export interface Database extends Queryable {
+  /**
+   * 'sqlite' or 'postgres': which SQL to write. Always set by the kit; optional in the type only so
+   * that wrappers written before it existed still compile (a wrapper should pass it on).
+   */
+  readonly dialect?: Dialect;
   /**
    * Runs `body` inside BEGIN ... COMMIT on a connection of its own. The body may await anything.
    * If the body throws, the transaction rolls back and the error is rethrown. If any statement hits
    * SQLITE_BUSY (another connection holds the write lock, or this transaction's snapshot went stale),
    * the kit rolls back, waits for the lock without blocking the event loop, and runs the whole body
    * again: keep side effects other than database writes out of the body, or make them idempotent.
+   * On PostgreSQL the body runs once, at `options.isolation`: serialization failures (40001) and
+   * deadlocks (40P01) reject the call with pg's error, for the code under test to handle.
    */
   transaction<T>(body: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }
@@ -79,6 +106,8 @@ export interface TransactionInfo {
   readonly id: number;
   readonly mode: TransactionMode;
   readonly attempt: number;
+  /** The isolation level (PostgreSQL; 'serializable' on SQLite). */
+  readonly isolation?: IsolationLevel;
 }
 
 /** One statement about to run, as hooks, faults and recorders see it. */
@@ -86,7 +115,10 @@ export interface StatementInfo {
   readonly kind: StatementKind;
   readonly sql: string;
   readonly params: readonly SqlParam[];
-  /** True when SQLite says the statement cannot write. `exec` scripts are never readonly. */
+  /**
+   * True when the statement cannot write: SQLite says so; on PostgreSQL it is read from the text (a
+   * SELECT, WITH, VALUES, SHOW or EXPLAIN naming no INSERT/UPDATE/DELETE/MERGE). `exec` scripts never are.
+   */
   readonly readonly: boolean;
   /** The transaction the statement runs in, or undefined for an autocommit statement. */
   readonly transaction: TransactionInfo | undefined;
@@ -96,7 +128,7 @@ export interface StatementInfo {
 
 export interface StatementOutcome {
   readonly ok: boolean;
-  /** SQLite answered SQLITE_BUSY (or a BUSY_* extended code); the kit will wait and retry. */
+  /** SQLite answered SQLITE_BUSY (or a BUSY_* extended code); the kit will wait and retry. Never on PostgreSQL. */
   readonly busy: boolean;
   readonly error?: unknown;
 }
@@ -112,6 +144,17 @@ export interface StatementHooks {
 }
 
 export interface DatabaseOptions {
+  /**
+   * Which engine createTestDatabase uses. Default: the KATA_DB environment variable ('sqlite' or
+   * 'postgres'), else 'sqlite'. openTestDatabase goes by its location instead.
+   */
+  readonly engine?: Dialect;
+  /**
+   * PostgreSQL only. true (default): every statement goes through the kit's sequencer, one at a
+   * time, so the interleaving depends on the seed alone. false: statements go to the server at once
+   * and race for real (benchmarks); nothing is reproducible then.
+   */
+  readonly deterministic?: boolean;
   /** Seeds the injected interleavings, so a failure replays. Default: 0. */
   readonly seed?: number;
   /**
@@ -122,9 +165,9 @@ export interface DatabaseOptions {
   readonly maxYields?: number;
   /** Most connections open at once for transactions; more concurrent transactions queue. Default: 16. */
   readonly maxConnections?: number;
-  /** Runs of one transaction body before the kit gives up retrying after SQLITE_BUSY. Default: 10000. */
+  /** Runs of one transaction body before the kit gives up retrying after SQLITE_BUSY. Default: 10000. SQLite only. */
   readonly maxAttempts?: number;
-  /** PRAGMA synchronous. Default: 'normal' (WAL's usual setting: no fsync per commit). */
+  /** PRAGMA synchronous. Default: 'normal' (WAL's usual setting: no fsync per commit). SQLite only. */
   readonly synchronous?: 'off' | 'normal' | 'full';
   readonly hooks?: StatementHooks;
 }
@@ -184,7 +227,10 @@ export interface StatementRecorder {
 export interface QueryPlanStep {
   readonly id: number;
   readonly parent: number;
+  /** SQLite's detail ("SEARCH seats USING ..."); on PostgreSQL e.g. "Seq Scan on seats" or "Index Scan using seats_pkey on seats". */
   readonly detail: string;
+  /** PostgreSQL: the plan node as EXPLAIN (FORMAT JSON) gives it, without its children. */
+  readonly node?: Readonly<Record<string, unknown>>;
 }
 
 /** A statement whose query plan reads a whole table (or a whole index) instead of searching it. */
@@ -204,7 +250,14 @@ export type TableDump = Record<string, Row[]>;
 export interface TestDatabase {
   /** The handle for the code under test. */
   readonly db: Database;
-  /** Absolute path of the database file (open it from worker threads with openTestDatabase). */
+  /** 'sqlite' or 'postgres'. */
+  readonly dialect: Dialect;
+  /**
+   * Where the database is, for openTestDatabase and the workers kit: the file's absolute path on
+   * SQLite, a postgres:// URL on PostgreSQL.
+   */
+  readonly location: string;
+  /** Absolute path of the database file on SQLite. On PostgreSQL the same as `location` (its URL). */
   readonly file: string;
   stats(): DatabaseStats;
   /** Replaces the hooks given at creation (undefined removes them). */

@@ -2,7 +2,8 @@
  * Worker threads cannot load TypeScript through tsx on Node 20 (`--import tsx` fails there with
  * ERR_UNKNOWN_FILE_EXTENSION), so the module under test, the scenario and the worker runtime are
  * bundled into one ESM file with esbuild first (tens of milliseconds). better-sqlite3 stays an
- * external import by absolute path: its native binding cannot be bundled.
+ * external import by absolute path: its native binding cannot be bundled. So does pg (PostgreSQL's
+ * client), whose optional native binding esbuild cannot resolve.
  */
 import { build, type Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -16,7 +17,7 @@ const require = createRequire(import.meta.url);
 const runtimeFile = fileURLToPath(new URL('./runtime.ts', import.meta.url));
 /** The repository's node_modules, for targets that live outside it (a candidate's directory). */
 const repositoryModules = resolve(dirname(require.resolve('esbuild/package.json')), '..');
-const NATIVE_PACKAGES = ['better-sqlite3'];
+const NATIVE_PACKAGES = ['better-sqlite3', 'pg'];
 
 export class WorkerBundleError extends Error {
   readonly code = 'ERR_WORKER_BUNDLE';

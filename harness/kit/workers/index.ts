@@ -1,11 +1,13 @@
 /**
- * Several app instances on one database file: runs a worker-side scenario (see scenario.ts) in N
- * worker threads, each with the module under test and its own connections to the same SQLite
- * file, releases them together, forces them to meet after their first statement, and gathers what
- * each returned. A process-local lock passes every one-process test and fails here.
+ * Several app instances on one database: runs a worker-side scenario (see scenario.ts) in N
+ * worker threads, each with the module under test and its own connections to the same SQLite file
+ * or PostgreSQL database, releases them together, forces them to meet after their first
+ * statement, and gathers what each returned. A process-local lock passes every one-process test
+ * and fails here.
  */
 import { Worker } from 'node:worker_threads';
 import { setTimeout as realSetTimeout, clearTimeout as realClearTimeout } from 'node:timers';
+import { databaseReady } from '../db/test-database.ts';
 import type { DatabaseOptions } from '../db/types.ts';
 import { bundleWorker } from './bundle.ts';
 import { abortAll, createControl, createSharedClock, type SharedClock } from './control.ts';
@@ -22,8 +24,13 @@ export interface RunWorkersOptions<Args> {
   readonly scenarioFile: string;
   /** Absolute path of the module under test (a check's `targetFile`). */
   readonly targetFile: string;
-  /** The database file every worker opens (a TestDatabase's `file`). */
-  readonly databaseFile: string;
+  /**
+   * The database every worker opens: a TestDatabase's `location` (a file's path on SQLite, a
+   * postgres:// URL on PostgreSQL).
+   */
+  readonly databaseLocation?: string;
+  /** The older name of `databaseLocation` (a TestDatabase's `file`, which on PostgreSQL is its URL too). */
+  readonly databaseFile?: string;
   /** How many app instances. */
   readonly workers: number;
   /** Passed to every worker's scenario; must survive structured cloning. */
@@ -31,7 +38,7 @@ export interface RunWorkersOptions<Args> {
   /** Seeds each worker's interleaving (worker i uses a seed derived from this and i). Default: 0. */
   readonly seed?: number;
   /** Options for each worker's database handle. */
-  readonly database?: Pick<DatabaseOptions, 'maxYields' | 'maxConnections' | 'maxAttempts'>;
+  readonly database?: Pick<DatabaseOptions, 'maxYields' | 'maxConnections' | 'maxAttempts' | 'deterministic'>;
   /**
    * Longest wait, per worker, at the first-statement rendezvous, in ms; 0 turns it off. It bounds
    * the wait so a lock holder paused there cannot deadlock the run. Default: 2000.
@@ -124,9 +131,15 @@ async function runWorkerThreads<Result, Args>(
   if (!Number.isInteger(count) || count < 1) {
     throw new RangeError(`workers must be a positive integer, received ${String(count)}`);
   }
+  const location = options.databaseLocation ?? options.databaseFile;
+  if (typeof location !== 'string' || location === '') {
+    throw new TypeError("databaseLocation must name the database (a TestDatabase's location)");
+  }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const started = Date.now();
   const bundle = await bundleWorker(options.scenarioFile, options.targetFile);
+  // A PostgreSQL database the main thread is still creating must exist before a worker connects.
+  await databaseReady(location);
   const control = createControl();
   const clock = options.clock ?? createSharedClock();
   const baseSeed = options.seed ?? 0;
@@ -153,7 +166,7 @@ async function runWorkerThreads<Result, Args>(
 
     for (let index = 0; index < count; index++) {
       const job: WorkerJob = {
-        databaseFile: options.databaseFile,
+        databaseLocation: location,
         workerIndex: index,
         workerCount: count,
         seed: workerSeed(baseSeed, index),

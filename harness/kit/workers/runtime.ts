@@ -1,6 +1,6 @@
 /**
  * Runs inside each worker thread, bundled together with the module under test and the scenario:
- * opens this worker's own handle on the shared file, wires the start barrier and the first-statement
+ * opens this worker's own handle on the shared database (SQLite file or PostgreSQL URL), wires the start barrier and the first-statement
  * rendezvous, runs the scenario and posts back its result or its error.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -11,12 +11,13 @@ import { serializeError, type WorkerScenario } from './scenario.ts';
 
 /** What the main thread sends each worker. */
 export interface WorkerJob {
-  readonly databaseFile: string;
+  /** A TestDatabase's location: the SQLite file's path or the PostgreSQL database's URL. */
+  readonly databaseLocation: string;
   readonly workerIndex: number;
   readonly workerCount: number;
   readonly seed: number;
   readonly args: unknown;
-  readonly database: Pick<DatabaseOptions, 'maxYields' | 'maxConnections' | 'maxAttempts'>;
+  readonly database: Pick<DatabaseOptions, 'maxYields' | 'maxConnections' | 'maxAttempts' | 'deterministic'>;
   readonly control: SharedArrayBuffer;
   /** 0 disables the first-statement rendezvous. */
   readonly rendezvousTimeoutMs: number;
@@ -64,7 +65,7 @@ async function runScenario(impl: unknown, scenario: WorkerScenario, job: WorkerJ
     parentPort!.postMessage({ type: 'crashing', statements } satisfies WorkerMessage);
     return freezeUntilTerminated(job.control);
   };
-  const handle = openTestDatabase(job.databaseFile, {
+  const handle = openTestDatabase(job.databaseLocation, {
     ...job.database,
     seed: job.seed,
     hooks: {
