@@ -70,9 +70,21 @@ describe('kata (command line)', () => {
   test('prints every command in --help', async () => {
     const { context, out } = capture();
     expect(await main(['--help'], context)).toBe(0);
-    for (const name of ['list', 'test', 'watch', 'hint', 'solution', 'reset', 'rules', 'grade']) {
+    for (const name of ['list', 'test', 'watch', 'hint', 'solution', 'reset', 'rules', 'grade', 'report']) {
       expect(out.join('\n')).toContain(`kata ${name}`);
     }
+  });
+
+  test('kata report names what it can do, and says what it cannot', async () => {
+    const help = capture();
+    expect(await main(['report', '--help'], help.context)).toBe(0);
+    expect(help.out[0]).toMatch(/^kata report merge FILE\.\.\./);
+    const wrong = capture();
+    expect(await main(['report', 'combine'], wrong.context)).toBe(2);
+    expect(wrong.err).toEqual(['kata report: unknown action "combine": merge FILE... or shard i/n FILE']);
+    const missing = capture();
+    expect(await main(['report', 'merge', '/definitely/not/here.json'], missing.context)).toBe(2);
+    expect(missing.err[0]).toMatch(/^kata report: cannot read the shard report \/definitely\/not\/here\.json: ENOENT/);
   });
 
   test("prints one command's usage with <command> --help", async () => {

@@ -11,6 +11,7 @@ import { gradeCommand } from '../commands/grade.ts';
 import { hintCommand } from '../commands/hint.ts';
 import { listCommand } from '../commands/list.ts';
 import { createPalette, wantsColor } from '../commands/palette.ts';
+import { reportCommand } from '../commands/report.ts';
 import { resetCommand } from '../commands/reset.ts';
 import { rulesCommand } from '../commands/rules.ts';
 import { solutionCommand } from '../commands/solution.ts';
@@ -27,6 +28,7 @@ const commands: readonly Command[] = [
   resetCommand,
   rulesCommand,
   gradeCommand,
+  reportCommand,
 ];
 
 /** Columns to wrap to: the terminal's width, or 80 when stdout is not a terminal (a pipe, a file, CI). */
@@ -47,6 +49,7 @@ export function createContext(root: string = harnessRoot): CommandContext {
     width: terminalWidth(process.stdout),
     ...(typeof rows === 'number' && rows > 0 ? { rows } : {}),
     invocation: kataCommand(),
+    env: process.env,
     async prompt(question) {
       const readline = createInterface({ input: process.stdin, output: process.stdout });
       try {

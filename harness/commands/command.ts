@@ -19,6 +19,8 @@ export interface CommandContext {
   readonly rows?: number;
   /** How the person runs the harness, for the commands printed: `kata` or `npx kata`. Default: detected. */
   readonly invocation?: string;
+  /** The environment (`GITHUB_STEP_SUMMARY`, read by `kata grade` and `kata report`). Default: process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The width to wrap a command's output to. */

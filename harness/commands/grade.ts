@@ -1,24 +1,32 @@
 /**
  * `kata grade`: scores katas against the evaluation checklist. Grades the local katas/, a
- * candidate's checkout, a folder of checkouts (a batch, ranked), or the reference solutions.
+ * candidate's checkout, a folder of checkouts (a batch, ranked), one shard of such a folder, or
+ * the reference solutions, and writes the scorecard in the formats people and CI tools read.
  * Exit code 0 whenever grading ran, whatever the score; non-zero only when the grader could not.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { listKatas } from '../catalog/catalog.ts';
 import { assessmentTemplate, AssessmentError, readAssessment, type Assessment } from '../grader/assessment.ts';
+import { submissionCodes } from '../grader/batch.ts';
 import { grade, type GradeTarget, type RunLimits } from '../grader/grade.ts';
+import { classroomEnvLine, classroomResult, CLASSROOM_RUNNER_ID } from '../grader/render/classroom.ts';
 import { renderCsv } from '../grader/render/csv.ts';
+import { renderBatchJunit, renderJunit } from '../grader/render/junit.ts';
 import { renderBatchMarkdown, renderMarkdown } from '../grader/render/markdown.ts';
 import { renderBatch, renderScorecard } from '../grader/render/terminal.ts';
+import type { BatchReport } from '../grader/report.ts';
+import { inShard, parseShard, ShardError, type Shard } from '../grader/shard.ts';
 import type { IsolationChoice } from '../runner/sandbox/isolation.ts';
 import { resolveCandidates, TargetError } from '../grader/targets.ts';
 import { kataCommand } from '../runner/replay.ts';
 import { parseCommandArgs, UsageError, widthOf, type Command, type CommandContext } from './command.ts';
+import { appendStepSummary, writeOutput } from './outputs.ts';
 
 const USAGE = [
-  'kata grade [--solutions | --candidate DIR...] [--kata SLUG,...] [--json FILE] [--markdown FILE] [--csv FILE]',
-  '           [--assessment FILE] [--concurrency N] [--memory-mb N] [--isolation auto|namespaces|process-group]',
+  'kata grade [--solutions | --candidate DIR... [--shard i/n]] [--kata SLUG,...] [--json FILE] [--markdown FILE]',
+  '           [--csv FILE] [--junit FILE] [--classroom FILE] [--classroom-env ID] [--assessment FILE]',
+  '           [--concurrency N] [--memory-mb N] [--isolation auto|namespaces|process-group]',
   'kata grade --assessment-template [--candidate DIR] [--assessment FILE]',
 ].join('\n');
 
@@ -34,16 +42,7 @@ function positiveInteger(flag: string, raw: string | undefined): number | undefi
 }
 
 function write(file: string, content: string, what: string, context: CommandContext): boolean {
-  try {
-    writeFileSync(file, content);
-    context.err(context.palette.dim(`Wrote the ${what} to ${file}`));
-    return true;
-  } catch (error) {
-    context.err(
-      `kata grade: could not write the ${what} to ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-    return false;
-  }
+  return writeOutput('grade', file, content, what, context);
 }
 
 export const gradeCommand: Command = {
@@ -66,6 +65,10 @@ export const gradeCommand: Command = {
         concurrency: { type: 'string' },
         'memory-mb': { type: 'string' },
         isolation: { type: 'string' },
+        junit: { type: 'string' },
+        classroom: { type: 'string' },
+        'classroom-env': { type: 'string' },
+        shard: { type: 'string' },
       },
       true,
       context.invocation,
@@ -93,6 +96,24 @@ export const gradeCommand: Command = {
     if (values.solutions && values.candidate !== undefined) {
       throw new UsageError('kata grade: --solutions and --candidate cannot be combined');
     }
+    let shard: Shard | undefined;
+    if (values.shard !== undefined) {
+      if (values.candidate === undefined) {
+        throw new UsageError('kata grade: --shard splits a folder of candidates: give it with --candidate DIR');
+      }
+      try {
+        shard = parseShard(values.shard);
+      } catch (error) {
+        if (error instanceof ShardError) throw new UsageError(`kata grade: ${error.message}`);
+        throw error;
+      }
+    }
+    const runner = values['classroom-env'];
+    if (runner !== undefined && !CLASSROOM_RUNNER_ID.test(runner)) {
+      throw new UsageError(
+        `kata grade: --classroom-env takes the reporter's runner id (letters and digits, as in its runners input), received "${runner}"`,
+      );
+    }
     const known = listKatas(context.root).map((kata) => kata.slug);
     if (known.length === 0) throw new UsageError(`kata grade: no katas found in ${context.root}`);
     const katas = values.kata
@@ -112,13 +133,20 @@ export const gradeCommand: Command = {
     if (values.solutions) targets = [{ name: 'solutions', kind: 'solutions', dir: context.root }];
     else if (values.candidate !== undefined) {
       try {
-        targets = resolveCandidates(values.candidate);
+        targets = resolveCandidates(values.candidate, { allowEmpty: values.shard !== undefined });
       } catch (error) {
         if (error instanceof TargetError) throw new UsageError(`kata grade: ${error.message}`);
         throw error;
       }
     } else targets = [{ name: 'local', kind: 'local', dir: context.root }];
-    const batch = targets.length > 1;
+    if (shard !== undefined) targets = targets.filter((target) => inShard(target.name, shard));
+    // A shard is always written as a batch, even of one candidate or none: the merge reads batches.
+    const batch = targets.length > 1 || shard !== undefined;
+    if (batch && (values.classroom !== undefined || runner !== undefined)) {
+      throw new UsageError(
+        "kata grade: --classroom and --classroom-env report one candidate's repository; grade a batch with --json, --junit or --csv",
+      );
+    }
 
     let assessment: Assessment | undefined;
     if (values.assessment !== undefined) {
@@ -148,7 +176,18 @@ export const gradeCommand: Command = {
         : { memoryLimitMb: positiveInteger('--memory-mb', values['memory-mb']) }),
     };
     const concurrency = positiveInteger('--concurrency', values.concurrency);
-    const { reports, batch: batchReport } = await grade(targets, {
+    if (shard !== undefined) {
+      context.err(
+        context.palette.dim(
+          `Shard ${shard.index}/${shard.count}: ${targets.length} candidate${targets.length === 1 ? '' : 's'} (${targets.map((target) => target.name).join(', ') || 'none'})`,
+        ),
+      );
+    }
+    const {
+      reports,
+      batch: graded,
+      prints,
+    } = await grade(targets, {
       graderRoot: context.root,
       ...(katas === undefined ? {} : { katas }),
       ...(concurrency === undefined ? {} : { concurrency }),
@@ -170,6 +209,19 @@ export const gradeCommand: Command = {
         : {}),
     });
 
+    const batchReport: BatchReport =
+      shard === undefined
+        ? graded
+        : {
+            ...graded,
+            shard: {
+              index: shard.index,
+              count: shard.count,
+              katas: known.filter((slug) => katas === undefined || katas.includes(slug)),
+              submissions: submissionCodes(prints),
+            },
+          };
+
     const written = {
       ...(values.json === undefined ? {} : { json: values.json }),
       ...(values.markdown === undefined ? {} : { markdown: values.markdown }),
@@ -180,21 +232,40 @@ export const gradeCommand: Command = {
       invocation: context.invocation ?? kataCommand(),
       written,
     };
-    context.out(
-      batch ? renderBatch(batchReport, context.palette, view) : renderScorecard(reports[0]!, context.palette, view),
-    );
+    // With --classroom-env, stdout carries the variable alone (for >> "$GITHUB_ENV"); the scorecard goes to stderr.
+    const show = runner === undefined ? context.out : context.err;
+    show(batch ? renderBatch(batchReport, context.palette, view) : renderScorecard(reports[0]!, context.palette, view));
     let ok = true;
     if (values.json !== undefined) {
       const json = batch ? batchReport : reports[0]!;
       ok = write(values.json, `${JSON.stringify(json, null, 2)}\n`, 'JSON report', context) && ok;
     }
-    if (values.markdown !== undefined) {
-      const markdown = batch
-        ? renderBatchMarkdown(batchReport, { invocation: view.invocation })
-        : renderMarkdown(reports[0]!, 1, { invocation: view.invocation });
-      ok = write(values.markdown, markdown, 'Markdown report', context) && ok;
-    }
+    const markdownOptions = { invocation: view.invocation };
+    const markdown = batch
+      ? renderBatchMarkdown(batchReport, markdownOptions)
+      : renderMarkdown(reports[0]!, 1, markdownOptions);
+    if (values.markdown !== undefined) ok = write(values.markdown, markdown, 'Markdown report', context) && ok;
     if (values.csv !== undefined) ok = write(values.csv, renderCsv(batchReport), 'CSV ranking', context) && ok;
+    if (values.junit !== undefined) {
+      const junit = batch ? renderBatchJunit(batchReport, markdownOptions) : renderJunit(reports[0]!, markdownOptions);
+      ok = write(values.junit, junit, 'JUnit report', context) && ok;
+    }
+    if (!batch && (values.classroom !== undefined || runner !== undefined)) {
+      const result = classroomResult(reports[0]!);
+      if (values.classroom !== undefined) {
+        ok = write(values.classroom, `${JSON.stringify(result, null, 2)}\n`, 'Classroom result', context) && ok;
+      }
+      if (runner !== undefined) {
+        try {
+          context.out(classroomEnvLine(runner, reports[0]!));
+        } catch (error) {
+          context.err(`kata grade: --classroom-env: ${(error as Error).message}`);
+          ok = false;
+        }
+      }
+    }
+    const shorter = batch ? renderBatchMarkdown(batchReport, { ...markdownOptions, scorecards: false }) : markdown;
+    ok = appendStepSummary('grade', markdown, shorter, context) && ok;
     return ok ? 0 : 1;
   },
 };

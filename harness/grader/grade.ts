@@ -20,17 +20,11 @@ import { stubShapes, type ExportShape } from '../runner/exports.ts';
 import { runKata, type RunOptions } from '../runner/run.ts';
 import type { Assessment } from './assessment.ts';
 import { readSubmissionFile, scanSubmission, SubmissionError, type SubmissionFile } from './imports.ts';
-import {
-  BATCH_SCHEMA,
-  SCHEMA_VERSION,
-  type BatchReport,
-  type GradeReport,
-  type GraderInfo,
-  type SimilarityReport,
-} from './report.ts';
+import { assembleBatch, type SubmissionPrint } from './batch.ts';
+import type { BatchReport, GradeReport, GraderInfo, SimilarityReport } from './report.ts';
 import { childBundle } from '../runner/sandbox/child-bundle.ts';
 import { namespacesWork, type IsolationChoice, type SandboxPaths } from '../runner/sandbox/isolation.ts';
-import { buildReport, rankCandidates, type KataGrading, type KataVerdict } from './score.ts';
+import { buildReport, type KataGrading, type KataVerdict } from './score.ts';
 import { compare, fingerprint, type Fingerprint } from './similarity.ts';
 import { insideRoot, restoreChangedFiles, takeSnapshot, type Snapshot } from './snapshot.ts';
 import { readDurations, writeDurations } from './durations.ts';
@@ -83,6 +77,8 @@ export type ProgressEvent =
 export interface GradeResult {
   readonly reports: readonly GradeReport[];
   readonly batch: BatchReport;
+  /** Every submission that could be compared, for a shard report (see ShardInfo). */
+  readonly prints: readonly SubmissionPrint[];
 }
 
 interface PreparedKata {
@@ -233,10 +229,22 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
         generatedAt,
       }),
     );
-    return {
+    const prints: SubmissionPrint[] = [];
+    for (const target of targets) {
+      for (const kata of katas) {
+        const print = submissions.get(`${target.name}\u0000${kata.slug}`)?.fingerprint;
+        if (print !== undefined) prints.push({ candidate: target.name, kata: kata.slug, fingerprint: print });
+      }
+    }
+    const batch = assembleBatch({
       reports,
-      batch: batchReport(reports, prepared, targets, submissions, grader, generatedAt, options.katas !== undefined),
-    };
+      katas: katas.map((kata) => kata.slug),
+      prints,
+      grader,
+      generatedAt,
+      katasGiven: options.katas !== undefined,
+    });
+    return { reports, batch, prints };
   } finally {
     if (!options.keepWorkDirs) rmSync(session, { recursive: true, force: true });
   }
@@ -477,48 +485,6 @@ function graderInfo(
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     isolation: used,
-  };
-}
-
-function batchReport(
-  reports: readonly GradeReport[],
-  prepared: readonly PreparedKata[],
-  targets: readonly GradeTarget[],
-  submissions: ReadonlyMap<string, Submission>,
-  grader: GraderInfo,
-  generatedAt: string,
-  katasGiven: boolean,
-): BatchReport {
-  const { ranked, rankedOn, ranking } = rankCandidates(reports, katasGiven);
-  const similarPairs: BatchReport['similarPairs'][number][] = [];
-  for (const { kata } of prepared) {
-    for (let i = 0; i < targets.length; i++) {
-      for (let j = i + 1; j < targets.length; j++) {
-        const a = submissions.get(`${targets[i]!.name}\u0000${kata.slug}`)?.fingerprint;
-        const b = submissions.get(`${targets[j]!.name}\u0000${kata.slug}`)?.fingerprint;
-        if (a === undefined || b === undefined) continue;
-        const verdict = compare(a, b, targets[j]!.name);
-        if (verdict === undefined) continue;
-        similarPairs.push({
-          kata: kata.slug,
-          candidates: [targets[i]!.name, targets[j]!.name],
-          verdict: verdict.verdict,
-          exact: verdict.exact,
-          structure: verdict.structure,
-        });
-      }
-    }
-  }
-  return {
-    schema: BATCH_SCHEMA,
-    schemaVersion: SCHEMA_VERSION,
-    generatedAt,
-    grader,
-    candidates: ranked.map((report) => ({ ...report, name: report.candidate.name })),
-    rankedOn,
-    katasGiven,
-    ranking,
-    similarPairs,
   };
 }
 

@@ -248,6 +248,28 @@ export interface BatchReport {
     readonly exact: number;
     readonly structure: number;
   }[];
+  /**
+   * Only in the report of one shard (`kata grade --shard i/n`): what `kata report merge` needs to
+   * put the shards together exactly as one run over the whole folder would have graded them.
+   */
+  readonly shard?: ShardInfo;
+}
+
+/** A submission's code as the similarity measure reads it (esbuild's output: no types, no comments). */
+export interface SubmissionCode {
+  readonly candidate: string;
+  readonly kata: string;
+  readonly code: string;
+}
+
+export interface ShardInfo {
+  /** This shard, 1 to count. */
+  readonly index: number;
+  readonly count: number;
+  /** The katas graded, in the catalogue's order: every shard of a batch must have graded the same. */
+  readonly katas: readonly string[];
+  /** Every submission of the shard that could be compared, to find look-alikes across shards. */
+  readonly submissions: readonly SubmissionCode[];
 }
 
 export function percent(score: number, max: number): number {

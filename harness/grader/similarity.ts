@@ -72,7 +72,11 @@ export interface Fingerprint {
 
 export async function fingerprint(source: string): Promise<Fingerprint | undefined> {
   const code = await normalise(source);
-  if (code === undefined) return undefined;
+  return code === undefined ? undefined : fingerprintOfCode(code);
+}
+
+/** The fingerprint of code `normalise` printed: a shard report carries that code, so a merge can compare. */
+export function fingerprintOfCode(code: string): Fingerprint {
   const list = tokens(code);
   const abstracted = list.map((token) => (/^[A-Za-z_$]/.test(token) && !KEYWORDS.has(token) ? 'ID' : token));
   return { code, tokenCount: list.length, exact: grams(list), structure: grams(abstracted) };

@@ -23,7 +23,15 @@ function isDirectory(path: string): boolean {
   }
 }
 
-export function resolveCandidates(dirs: readonly string[]): GradeTarget[] {
+export interface ResolveOptions {
+  /**
+   * A folder that holds no checkout is an empty batch rather than a mistake: a shard's folder
+   * holds only the candidates fetched for that shard, and may hold none.
+   */
+  readonly allowEmpty?: boolean;
+}
+
+export function resolveCandidates(dirs: readonly string[], options: ResolveOptions = {}): GradeTarget[] {
   const found: { dir: string; name: string }[] = [];
   for (const given of dirs) {
     const dir = resolve(given);
@@ -37,7 +45,7 @@ export function resolveCandidates(dirs: readonly string[]): GradeTarget[] {
       .filter((entry) => entry.isDirectory() && isDirectory(join(dir, entry.name, 'katas')))
       .map((entry) => entry.name)
       .sort();
-    if (children.length === 0) {
+    if (children.length === 0 && !options.allowEmpty) {
       throw new TargetError(
         `--candidate ${given}: neither a candidate's checkout (no katas/ folder) nor a folder of checkouts (no subfolder holds katas/)`,
       );

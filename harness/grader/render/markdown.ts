@@ -8,6 +8,8 @@ import { replayFor } from './terminal.ts';
 export interface MarkdownOptions {
   /** How the interviewer runs the harness, for the replay commands: `kata` or `npx kata`. Default: detected. */
   readonly invocation?: string;
+  /** A batch: each candidate's full scorecard after the ranking. Default: true. */
+  readonly scorecards?: boolean;
 }
 
 /** A reason's first line, for a table cell; the lines after it (a code frame) go in a block below. */
@@ -242,6 +244,10 @@ export function renderBatchMarkdown(batch: BatchReport, options: MarkdownOptions
       );
     }
   }
-  for (const candidate of batch.candidates) out.push('', renderMarkdown(candidate, 2, options).trimEnd());
+  if (options.scorecards === false) {
+    out.push('', "Each candidate's full scorecard is in the Markdown report (`--markdown FILE`).");
+  } else {
+    for (const candidate of batch.candidates) out.push('', renderMarkdown(candidate, 2, options).trimEnd());
+  }
   return `${out.join('\n')}\n`;
 }
