@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { expect, vi } from 'vitest';
-import { defineSpec } from '../../harness/kit/index.ts';
+import { command, defineSpec, describeError, runCommands } from '../../harness/kit/index.ts';
 import type * as PubSubModule from './index.ts';
+import { PubSubModel, type ModelPublish, type ModelSubscription } from './model.ts';
 
 type Instance = InstanceType<(typeof PubSubModule)['PubSub']>;
 type Reports = { error: unknown; topic: unknown; payload: unknown }[];
+type FailedDelivery = PubSubModule.FailedDelivery;
 
 // Captured when the spec loads, so a check can yield to the real event loop while timers are faked.
 const realSetImmediate = globalThis.setImmediate;
@@ -16,6 +18,10 @@ const TIMER_LOOP_LIMIT = 20_000;
 interface Environment {
   /** Rejections that reached the process unhandled during the check, and stayed unhandled. */
   unhandledRejections(): unknown[];
+  /** Exceptions thrown from a callback of the event loop (a microtask, a real timer) during the check. */
+  uncaughtExceptions(): unknown[];
+  /** Forgets what was seen so far: a property's next case starts clean. */
+  clear(): void;
 }
 
 /**
@@ -27,16 +33,26 @@ interface Environment {
  */
 async function controlled(body: (environment: Environment) => Promise<void>): Promise<void> {
   const unhandled = new Map<Promise<unknown>, unknown>();
+  const uncaught: unknown[] = [];
   const onUnhandled = (reason: unknown, promise: Promise<unknown>): void => void unhandled.set(promise, reason);
   const onHandled = (promise: Promise<unknown>): void => void unhandled.delete(promise);
+  const onUncaught = (error: unknown): void => void uncaught.push(error);
   process.on('unhandledRejection', onUnhandled);
   process.on('rejectionHandled', onHandled);
+  process.on('uncaughtException', onUncaught);
   vi.useFakeTimers({
     toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate'],
     loopLimit: TIMER_LOOP_LIMIT,
   });
   try {
-    await body({ unhandledRejections: () => [...unhandled.values()] });
+    await body({
+      unhandledRejections: () => [...unhandled.values()],
+      uncaughtExceptions: () => [...uncaught],
+      clear: () => {
+        unhandled.clear();
+        uncaught.length = 0;
+      },
+    });
   } finally {
     vi.useRealTimers();
     // Rejections are reported after the microtask queue drains: let late ones reach this listener.
@@ -44,6 +60,7 @@ async function controlled(body: (environment: Environment) => Promise<void>): Pr
     await realTurn();
     process.off('unhandledRejection', onUnhandled);
     process.off('rejectionHandled', onHandled);
+    process.off('uncaughtException', onUncaught);
   }
 }
 
@@ -75,16 +92,23 @@ interface Outcome {
   error?: unknown;
 }
 
-/** Observes a call's result without awaiting it; a synchronous throw counts as a rejection. */
-function track(start: () => unknown): Outcome {
+/**
+ * Observes a call's result without awaiting it; a synchronous throw counts as a rejection.
+ * `onSettled` runs the moment the outcome is known.
+ */
+function track(start: () => unknown, onSettled: (outcome: Outcome) => void = () => undefined): Outcome {
   const outcome: Outcome = { state: 'pending' };
+  const settle = (update: Omit<Outcome, 'state'> & { state: 'resolved' | 'rejected' }): void => {
+    Object.assign(outcome, update);
+    onSettled(outcome);
+  };
   try {
     Promise.resolve(start()).then(
-      (value) => Object.assign(outcome, { state: 'resolved', value }),
-      (error: unknown) => Object.assign(outcome, { state: 'rejected', error }),
+      (value) => settle({ state: 'resolved', value }),
+      (error: unknown) => settle({ state: 'rejected', error }),
     );
   } catch (error) {
-    Object.assign(outcome, { state: 'rejected', error });
+    settle({ state: 'rejected', error });
   }
   return outcome;
 }
@@ -175,184 +199,747 @@ function attempt<T>(call: string, run: () => T): T {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The model the interleaving property compares against: the contract, one subscription at a time.
+// The model check: generated command sequences over the whole API, with generated handlers, run
+// against the implementation while the model (model.ts) judges every call as it happens.
 
-const MODEL_TOPICS = ['alpha', 'beta'] as const;
+/** What a handler or onError throws or rejects with: any value, not only Errors. */
+const THROWN_KINDS = [
+  'Error',
+  'TypeError',
+  'string',
+  'empty string',
+  'undefined',
+  'null',
+  'zero',
+  'false',
+  'NaN',
+  'object',
+  'array',
+  'symbol',
+] as const;
+type ThrownKind = (typeof THROWN_KINDS)[number];
 
-type Command =
-  | { readonly kind: 'subscribe'; readonly topic: (typeof MODEL_TOPICS)[number] }
-  | { readonly kind: 'unsubscribe'; readonly pick: number }
-  /** Publishes `times` payloads in one go, without letting anything run in between. */
-  | { readonly kind: 'publish'; readonly topic: (typeof MODEL_TOPICS)[number]; readonly times: number }
-  /** Settles the handler call in progress of one of the busy subscriptions. */
-  | { readonly kind: 'finish'; readonly pick: number; readonly fails: boolean };
+/** A fresh value of the kind, so a report can be traced to the call that failed. */
+function makeThrown(kind: ThrownKind, label: string): unknown {
+  switch (kind) {
+    case 'Error':
+      return new Error(label);
+    case 'TypeError':
+      return new TypeError(label);
+    case 'string':
+      return label;
+    case 'empty string':
+      return '';
+    case 'undefined':
+      return undefined;
+    case 'null':
+      return null;
+    case 'zero':
+      return 0;
+    case 'false':
+      return false;
+    case 'NaN':
+      return Number.NaN;
+    case 'object':
+      return { code: 'E_FAILED', label };
+    case 'array':
+      return [label];
+    case 'symbol':
+      return Symbol(label);
+  }
+}
 
-const topicArbitrary = fc.constantFrom(...MODEL_TOPICS);
-const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 2, arbitrary: topicArbitrary.map((topic): Command => ({ kind: 'subscribe', topic })) },
-  { weight: 1, arbitrary: fc.nat(7).map((pick): Command => ({ kind: 'unsubscribe', pick })) },
+type Ending =
+  | { readonly kind: 'return'; readonly value: 'undefined' | 'number' | 'string' }
+  | { readonly kind: 'throw'; readonly thrown: ThrownKind }
+  | { readonly kind: 'microtasks'; readonly hops: number; readonly fails: ThrownKind | undefined }
+  | { readonly kind: 'timer'; readonly ms: number; readonly fails: ThrownKind | undefined }
+  /** Returns a promise the check settles later, with a `finish` step. */
+  | { readonly kind: 'deferred' };
+
+/** What a handler does from inside, before it ends: re-entrant calls on the same PubSub. */
+type Action =
+  /** `own` is the topic of the subscription being called. */
+  | { readonly kind: 'publish'; readonly topic: 'own' | number }
+  | { readonly kind: 'subscribe'; readonly topic: 'own' | number; readonly program: number }
+  /** `neighbour`: the next subscription of the same topic still subscribed, if any. */
+  | { readonly kind: 'unsubscribe'; readonly target: 'itself' | 'neighbour' | number }
+  | { readonly kind: 'count'; readonly topic: number };
+
+interface Behaviour {
+  readonly actions: readonly Action[];
+  readonly ending: Ending;
+}
+
+/** A handler's behaviour per call, used in turn: call n does program[n % length]. */
+type Program = readonly Behaviour[];
+
+type OnError =
+  | { readonly kind: 'returns' }
+  | { readonly kind: 'resolves' }
+  | { readonly kind: 'throws'; readonly thrown: ThrownKind }
+  | { readonly kind: 'rejects'; readonly thrown: ThrownKind };
+
+const thrownKind = fc.constantFrom(...THROWN_KINDS);
+
+const ending: fc.Arbitrary<Ending> = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom('undefined', 'number', 'string')
+      .map((value): Ending => ({ kind: 'return', value: value as 'undefined' | 'number' | 'string' })),
+  },
+  { weight: 2, arbitrary: thrownKind.map((thrown): Ending => ({ kind: 'throw', thrown })) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ hops: fc.integer({ min: 0, max: 3 }), fails: fc.option(thrownKind, { nil: undefined }) })
+      .map(({ hops, fails }): Ending => ({ kind: 'microtasks', hops, fails })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ ms: fc.integer({ min: 0, max: 5 }), fails: fc.option(thrownKind, { nil: undefined }) })
+      .map(({ ms, fails }): Ending => ({ kind: 'timer', ms, fails })),
+  },
+  { weight: 3, arbitrary: fc.constant<Ending>({ kind: 'deferred' }) },
+);
+
+const topicTarget = fc.oneof(fc.constant<'own'>('own'), fc.nat(5));
+
+const action: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 3, arbitrary: topicTarget.map((topic): Action => ({ kind: 'publish', topic })) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(topicTarget, fc.nat(2))
+      .map(([topic, program]): Action => ({ kind: 'subscribe', topic, program })),
+  },
   {
     weight: 3,
     arbitrary: fc
-      .tuple(topicArbitrary, fc.integer({ min: 1, max: 3 }))
-      .map(([topic, times]): Command => ({ kind: 'publish', topic, times })),
+      .oneof(fc.constantFrom<'itself' | 'neighbour'>('itself', 'neighbour'), fc.nat(9))
+      .map((target): Action => ({ kind: 'unsubscribe', target })),
   },
-  {
-    weight: 4,
-    arbitrary: fc.tuple(fc.nat(7), fc.boolean()).map(([pick, fails]): Command => ({ kind: 'finish', pick, fails })),
-  },
+  { weight: 1, arbitrary: fc.nat(5).map((topic): Action => ({ kind: 'count', topic })) },
 );
 
-interface ModelSubscription {
-  readonly id: number;
-  readonly topic: string;
-  unsubscribe: () => void;
-  // What the contract says.
-  active: boolean;
-  readonly queue: number[];
-  inFlight: number | undefined;
-  readonly expected: number[];
-  // What the implementation did.
-  readonly calls: number[];
-  current: { readonly payload: number; readonly deferred: Deferred } | undefined;
-  overlap: string | undefined;
+const behaviour: fc.Arbitrary<Behaviour> = fc.record({
+  actions: fc.oneof(
+    { weight: 3, arbitrary: fc.constant([]) },
+    { weight: 2, arbitrary: fc.array(action, { maxLength: 2 }) },
+  ),
+  ending,
+});
+
+const program: fc.Arbitrary<Program> = fc.array(behaviour, { minLength: 1, maxLength: 3 });
+
+/** Topics of every shape: empty, prototype names, case and space variants, any Unicode. */
+const topicName = fc.oneof(
+  fc.constantFrom('', '__proto__', 'constructor', 'toString', 'hasOwnProperty', ' ', 'orders', 'Orders', 'orders '),
+  fc.string({ unit: 'grapheme', maxLength: 4 }),
+  fc.string({ unit: 'binary', maxLength: 3 }),
+);
+
+const onErrorBehaviour: fc.Arbitrary<OnError> = fc.oneof(
+  { weight: 2, arbitrary: fc.constant<OnError>({ kind: 'returns' }) },
+  { weight: 1, arbitrary: fc.constant<OnError>({ kind: 'resolves' }) },
+  { weight: 2, arbitrary: thrownKind.map((thrown): OnError => ({ kind: 'throws', thrown })) },
+  { weight: 2, arbitrary: thrownKind.map((thrown): OnError => ({ kind: 'rejects', thrown })) },
+);
+
+interface RunOptions {
+  readonly topics: readonly string[];
+  readonly onError: OnError;
+  /** The handlers that handlers subscribe from inside. */
+  readonly programs: readonly Program[];
 }
 
-interface ModelPublish {
-  readonly payload: number;
-  readonly waiting: Set<number>;
-  delivered: number;
-  outcome: Outcome;
+const runOptions: fc.Arbitrary<RunOptions> = fc.record({
+  topics: fc.oneof(
+    { weight: 3, arbitrary: fc.uniqueArray(topicName, { minLength: 2, maxLength: 2 }) },
+    { weight: 1, arbitrary: fc.uniqueArray(topicName, { minLength: 3, maxLength: 3 }) },
+  ),
+  onError: onErrorBehaviour,
+  programs: fc.array(program, { minLength: 3, maxLength: 3 }),
+});
+
+const PRIMITIVE_PAYLOADS: readonly unknown[] = [undefined, null, 0, '', false, Number.NaN];
+
+/** Bad arguments from the README's list, with the type name a message must mention. */
+const BAD_TOPICS: readonly (readonly [() => unknown, string, RegExp])[] = [
+  [() => 42, '42', /number/],
+  [() => true, 'true', /boolean/],
+  [() => 10n, '10n', /bigint/],
+  [() => undefined, 'undefined', /undefined/],
+  [() => null, 'null', /null/],
+  [() => ['orders'], '["orders"]', /array|object/i],
+  [() => ({ toString: () => 'orders' }), '{ toString }', /object/],
+  [() => Symbol('orders'), 'Symbol(orders)', /symbol/i],
+  [() => () => 'orders', 'a function', /function/],
+];
+const BAD_HANDLERS: readonly (readonly [() => unknown, string, RegExp])[] = [
+  [() => undefined, 'undefined', /undefined/],
+  [() => null, 'null', /null/],
+  [() => 'handler', '"handler"', /string/],
+  [() => 42, '42', /number/],
+  [() => ({ handleEvent: () => undefined }), '{ handleEvent }', /object/],
+  [() => [() => undefined], '[function]', /array|object/i],
+  [() => true, 'true', /boolean/],
+];
+
+type BadCall = 'subscribe(topic)' | 'subscribe(handler)' | 'publish(topic)' | 'subscriberCount(topic)';
+
+/** Limits on what handlers start from inside, so a handler that publishes to itself ends. */
+const MAX_SUBSCRIPTIONS = 12;
+const MAX_PUBLISHES = 30;
+
+interface HandlerRecord {
+  readonly program: Program;
+  /** Only these may be subscribed twice: every call ends at once and unsubscribes no one. */
+  readonly synchronous: boolean;
+  readonly fn: (payload: unknown) => unknown;
+  readonly subscriptions: ModelSubscription[];
+  calls: number;
 }
 
-async function runModel(impl: typeof PubSubModule, commands: readonly Command[]): Promise<void> {
-  const reports: Reports = [];
-  const pubsub = createPubSub(impl, reports);
-  const subscriptions: ModelSubscription[] = [];
-  const publishes: ModelPublish[] = [];
-  const log: string[] = [];
-  let expectedFailures = 0;
+interface PendingCall {
+  readonly subscription: ModelSubscription;
+  readonly payload: unknown;
+  readonly settle: (failure: unknown, fails: boolean) => void;
+}
 
-  const start = (subscription: ModelSubscription, payload: number): void => {
-    subscription.inFlight = payload;
-    subscription.expected.push(payload);
-    publishes[payload - 1]!.delivered++;
+interface TrackedPublish {
+  readonly model: ModelPublish;
+  readonly outcome: Outcome;
+}
+
+/** The implementation, the model, and what the run has seen so far. */
+class World {
+  readonly model = new PubSubModel();
+  readonly reports: Reports = [];
+  /** Broken rules seen between steps (inside handlers, in publish callbacks), first one first. */
+  readonly violations: string[] = [];
+  /** What happened during the current step, in words, for failure messages. */
+  events: string[] = [];
+  readonly handlers: HandlerRecord[] = [];
+  readonly handlerOf = new Map<ModelSubscription, HandlerRecord>();
+  readonly unsubscribers = new Map<ModelSubscription, () => void>();
+  readonly pending: PendingCall[] = [];
+  readonly publishes: TrackedPublish[] = [];
+  /** Values onError threw or rejected with: they must go nowhere. */
+  readonly onErrorFailures: unknown[] = [];
+  readonly pubsub: Instance;
+  private primitivesLeft = [...PRIMITIVE_PAYLOADS];
+  private objectPayloads = 0;
+
+  constructor(
+    impl: typeof PubSubModule,
+    readonly options: RunOptions,
+    readonly environment: Environment,
+  ) {
+    const onError = (error: unknown, delivery: FailedDelivery): unknown => {
+      this.reports.push({ error, topic: delivery?.topic, payload: delivery?.payload });
+      const behaviour = options.onError;
+      if (behaviour.kind === 'returns') return undefined;
+      if (behaviour.kind === 'resolves') return Promise.resolve();
+      const thrown = makeThrown(behaviour.thrown, `onError failed on report ${this.reports.length}`);
+      this.onErrorFailures.push(thrown);
+      if (behaviour.kind === 'throws') throw thrown;
+      return Promise.resolve().then(() => Promise.reject(thrown));
+    };
+    this.pubsub = new impl.PubSub({ onError: onError as PubSubModule.PubSubOptions['onError'] });
+  }
+
+  topic(index: number): string {
+    return this.options.topics[index % this.options.topics.length]!;
+  }
+
+  /** A payload no other publish of this run uses: mostly objects, each primitive at most once. */
+  nextPayload(primitive: boolean): unknown {
+    if (primitive && this.primitivesLeft.length > 0) return this.primitivesLeft.shift();
+    return { payload: ++this.objectPayloads };
+  }
+
+  showPayload = (payload: unknown): string => {
+    if (typeof payload === 'object' && payload !== null && 'payload' in payload) {
+      return `payload ${(payload as { payload: number }).payload}`;
+    }
+    return `payload ${show(payload)}`;
   };
 
-  for (const command of commands) {
-    switch (command.kind) {
+  violate(message: string): void {
+    this.violations.push(message);
+  }
+
+  get broken(): boolean {
+    return this.violations.length > 0;
+  }
+
+  handler(program: Program): HandlerRecord {
+    // A function subscribed twice is called without saying for which subscription. The model can
+    // tell them apart only when it does not matter: calls that end at once and unsubscribe no one.
+    const synchronous = program.every(
+      ({ actions, ending }) =>
+        (ending.kind === 'return' || ending.kind === 'throw') && actions.every((a) => a.kind !== 'unsubscribe'),
+    );
+    const record: HandlerRecord = {
+      program,
+      synchronous,
+      subscriptions: [],
+      calls: 0,
+      fn: (payload) => this.handle(record, payload),
+    };
+    this.handlers.push(record);
+    return record;
+  }
+
+  subscribe(topic: string, record: HandlerRecord, where: string): void {
+    if (this.model.subscriptions.length >= MAX_SUBSCRIPTIONS) return;
+    const subscription = this.model.subscribe(topic);
+    record.subscriptions.push(subscription);
+    this.handlerOf.set(subscription, record);
+    this.events.push(`${where} subscribes #${subscription.id} to ${show(topic)}`);
+    let unsubscribe: unknown;
+    try {
+      unsubscribe = this.pubsub.subscribe(topic, record.fn);
+    } catch (error) {
+      this.violate(`subscribe(${show(topic)}, handler) threw ${describeError(error)}`);
+      return;
+    }
+    if (typeof unsubscribe !== 'function') {
+      this.violate(`subscribe(${show(topic)}, handler) returned ${show(unsubscribe)}, not an unsubscribe function`);
+      return;
+    }
+    this.unsubscribers.set(subscription, unsubscribe as () => void);
+  }
+
+  unsubscribe(subscription: ModelSubscription, where: string): void {
+    this.events.push(`${where} unsubscribes #${subscription.id}${subscription.active ? '' : ' again'}`);
+    this.model.unsubscribe(subscription);
+    try {
+      this.unsubscribers.get(subscription)?.();
+    } catch (error) {
+      this.violate(`unsubscribe() of #${subscription.id} threw ${describeError(error)}`);
+    }
+  }
+
+  publish(topic: string, payload: unknown, where: string): void {
+    if (this.model.publishes.length >= MAX_PUBLISHES) return;
+    const model = this.model.publish(topic, payload);
+    this.events.push(`${where} publishes ${this.showPayload(payload)} to ${show(topic)}`);
+    // Judged the moment it settles: resolving while a handler still works on the payload is early.
+    const name = `publish ${model.id} (${this.showPayload(payload)} to ${show(topic)})`;
+    const outcome = track(
+      () => this.pubsub.publish(topic, payload),
+      (settled) => {
+        if (settled.state === 'rejected') return this.violate(`${name} rejected with ${describeError(settled.error)}`);
+        if (!this.model.isSettled(model)) {
+          return this.violate(
+            `${name} resolved to ${show(settled.value)} while ${model.outstanding} of its deliveries were still queued or being handled`,
+          );
+        }
+        if (settled.value !== model.delivered) {
+          this.violate(`${name} resolved to ${show(settled.value)}; it was delivered to ${model.delivered} handler(s)`);
+        }
+      },
+    );
+    this.publishes.push({ model, outcome });
+  }
+
+  /** Which subscription a call of this handler is for: the one the contract expects it for now. */
+  pickSubscription(record: HandlerRecord, payload: unknown): ModelSubscription {
+    const accepting = record.subscriptions.find((subscription) => this.model.accepts(subscription, payload));
+    if (accepting !== undefined) return accepting;
+    // No subscription may take it: name the one the message can explain best.
+    return (
+      record.subscriptions.find((s) => s.queue.some((d) => Object.is(d.publish.payload, payload))) ??
+      record.subscriptions.find((s) => s.inFlight !== undefined && Object.is(s.inFlight.publish.payload, payload)) ??
+      record.subscriptions[0]!
+    );
+  }
+
+  handle(record: HandlerRecord, payload: unknown): unknown {
+    if (this.broken) return undefined;
+    const subscription = this.pickSubscription(record, payload);
+    const refused = this.model.call(subscription, payload, this.showPayload);
+    if (refused !== undefined) {
+      this.violate(refused);
+      return undefined;
+    }
+    const behaviour = record.program[record.calls++ % record.program.length]!;
+    const who = `#${subscription.id}`;
+    this.events.push(`${who} is called with ${this.showPayload(payload)}`);
+    for (const step of behaviour.actions) this.act(step, subscription, who);
+    return this.end(behaviour.ending, subscription, payload, who);
+  }
+
+  act(step: Action, subscription: ModelSubscription, who: string): void {
+    if (this.broken) return;
+    switch (step.kind) {
+      case 'publish': {
+        const topic = step.topic === 'own' ? subscription.topic : this.topic(step.topic);
+        return this.publish(topic, this.nextPayload(false), who);
+      }
       case 'subscribe': {
-        const id = subscriptions.length + 1;
-        const subscription: ModelSubscription = {
-          id,
-          topic: command.topic,
-          unsubscribe: () => undefined,
-          active: true,
-          queue: [],
-          inFlight: undefined,
-          expected: [],
-          calls: [],
-          current: undefined,
-          overlap: undefined,
-        };
-        const handler = (payload: number): Promise<void> => {
-          if (subscription.current !== undefined) {
-            subscription.overlap ??= `subscription #${id} was called with payload ${payload} while still handling payload ${subscription.current.payload}`;
-          }
-          subscription.calls.push(payload);
-          const pending = deferred();
-          subscription.current = { payload, deferred: pending };
-          return pending.promise;
-        };
-        subscription.unsubscribe = pubsub.subscribe(command.topic, handler);
-        subscriptions.push(subscription);
-        log.push(`subscribe #${id} to ${command.topic}`);
-        break;
+        const topic = step.topic === 'own' ? subscription.topic : this.topic(step.topic);
+        return this.subscribe(topic, this.handler(this.options.programs[step.program]!), who);
       }
       case 'unsubscribe': {
-        const subscription = subscriptions[command.pick % Math.max(1, subscriptions.length)];
-        if (subscription === undefined) continue;
-        subscription.unsubscribe();
-        log.push(`unsubscribe #${subscription.id}`);
-        if (!subscription.active) break;
-        subscription.active = false;
-        for (const payload of subscription.queue.splice(0)) publishes[payload - 1]!.waiting.delete(subscription.id);
-        break;
+        const all = this.model.subscriptions;
+        const target =
+          step.target === 'itself'
+            ? subscription
+            : step.target === 'neighbour'
+              ? (all.find((s) => s.id > subscription.id && s.active && s.topic === subscription.topic) ??
+                all.find((s) => s.id !== subscription.id && s.active && s.topic === subscription.topic))
+              : all[step.target % all.length];
+        if (target === undefined) return;
+        return this.unsubscribe(target, who);
       }
-      case 'publish': {
-        const burst: number[] = [];
-        for (let time = 0; time < command.times; time++) {
-          const payload = publishes.length + 1;
-          const publish: ModelPublish = { payload, waiting: new Set(), delivered: 0, outcome: { state: 'pending' } };
-          publishes.push(publish);
-          for (const subscription of subscriptions) {
-            if (!subscription.active || subscription.topic !== command.topic) continue;
-            publish.waiting.add(subscription.id);
-            if (subscription.inFlight === undefined) start(subscription, payload);
-            else subscription.queue.push(payload);
-          }
-          publish.outcome = track(() => pubsub.publish(command.topic, payload));
-          burst.push(payload);
-        }
-        log.push(`publish ${burst.join(' and ')} to ${command.topic}`);
-        break;
+      case 'count':
+        return this.compareCounts(`inside ${who}'s handler`, [this.topic(step.topic)]);
+    }
+  }
+
+  end(ending: Ending, subscription: ModelSubscription, payload: unknown, who: string): unknown {
+    const failure = (kind: ThrownKind) => {
+      const label = `${who} failed on ${this.showPayload(payload)}`;
+      return { error: makeThrown(kind, label), label: `${label} (${kind})` };
+    };
+    switch (ending.kind) {
+      case 'return':
+        this.model.finish(subscription);
+        return ending.value === 'undefined' ? undefined : ending.value === 'number' ? 42 : 'done';
+      case 'throw': {
+        const thrown = failure(ending.thrown);
+        this.model.finish(subscription, thrown);
+        throw thrown.error;
       }
-      case 'finish': {
-        const busy = subscriptions.filter((candidate) => candidate.inFlight !== undefined);
-        const subscription = busy[command.pick % Math.max(1, busy.length)];
-        if (subscription?.inFlight === undefined) continue;
-        const payload = subscription.inFlight;
-        const current = subscription.current;
-        subscription.current = undefined;
-        if (command.fails) {
-          expectedFailures++;
-          current?.deferred.reject(new Error(`subscription #${subscription.id} failed on payload ${payload}`));
-        } else {
-          current?.deferred.resolve();
-        }
-        log.push(`${command.fails ? 'reject' : 'resolve'} #${subscription.id}'s handling of payload ${payload}`);
-        publishes[payload - 1]!.waiting.delete(subscription.id);
-        subscription.inFlight = undefined;
-        const next = subscription.queue.shift();
-        if (next !== undefined) start(subscription, next);
-        break;
+      case 'microtasks':
+        return (async () => {
+          for (let hop = 0; hop < ending.hops; hop++) await null;
+          this.finishLater(subscription, ending.fails === undefined ? undefined : failure(ending.fails));
+        })();
+      case 'timer':
+        return new Promise<void>((resolve, reject) => {
+          setTimeout(() => {
+            const failed = ending.fails === undefined ? undefined : failure(ending.fails);
+            this.model.finish(subscription, failed);
+            if (failed === undefined) resolve();
+            else reject(failed.error);
+          }, ending.ms);
+        });
+      case 'deferred':
+        return new Promise<void>((resolve, reject) => {
+          this.pending.push({
+            subscription,
+            payload,
+            settle: (error, fails) => {
+              this.model.finish(
+                subscription,
+                fails ? { error, label: `${who} rejected ${this.showPayload(payload)}` } : undefined,
+              );
+              if (fails) reject(error);
+              else resolve();
+            },
+          });
+        });
+    }
+  }
+
+  /** Marks an async call finished and, when it fails, throws out of the async body (its rejection). */
+  finishLater(subscription: ModelSubscription, failure: { error: unknown; label: string } | undefined): void {
+    this.model.finish(subscription, failure);
+    if (failure !== undefined) throw failure.error;
+  }
+
+  compareCounts(when: string, topics: readonly string[] = this.options.topics): void {
+    for (const topic of topics) {
+      const expected = this.model.subscriberCount(topic);
+      const actual = attemptValue(() => this.pubsub.subscriberCount(topic));
+      if (!Object.is(actual, expected)) {
+        this.violate(
+          `subscriberCount(${show(topic)}) ${when} answered ${show(actual)}, the topic has ${expected} subscription(s)`,
+        );
       }
     }
-    await flush();
-    verifyModel(pubsub, subscriptions, publishes, reports, expectedFailures, log);
+    const topics_ = this.model.topicCount();
+    const actual = attemptValue(() => this.pubsub.topicCount());
+    if (!Object.is(actual, topics_))
+      this.violate(`topicCount() ${when} answered ${show(actual)}, ${topics_} topic(s) have subscriptions`);
+  }
+
+  /** What must hold once everything that can run has run. */
+  verify(): void {
+    const first = this.violations[0];
+    if (first !== undefined) throw new Error(this.withEvents(first));
+    for (const reason of this.environment.unhandledRejections()) {
+      const origin = this.onErrorFailures.some((value) => Object.is(value, reason)) ? 'onError' : 'a handler';
+      throw new Error(
+        this.withEvents(`a rejection from ${origin} reached the process unhandled: ${describeError(reason)}`),
+      );
+    }
+    for (const error of this.environment.uncaughtExceptions()) {
+      throw new Error(this.withEvents(`an exception escaped to the event loop: ${describeError(error)}`));
+    }
+    for (const idle of this.model.idleWithWork()) {
+      const waiting = idle.queue.map((delivery) => this.showPayload(delivery.publish.payload)).join(', ');
+      throw new Error(this.withEvents(`#${idle.id}'s handler is idle, but ${waiting} never reached it`));
+    }
+    for (const { model, outcome } of this.publishes) {
+      const name = `publish ${model.id} (${this.showPayload(model.payload)} to ${show(model.topic)})`;
+      if (this.model.isSettled(model)) {
+        if (outcome.state !== 'resolved' || outcome.value !== model.delivered) {
+          throw new Error(
+            this.withEvents(`${name} ${describeOutcome(outcome)}; it should resolve to ${model.delivered}`),
+          );
+        }
+      } else if (outcome.state !== 'pending') {
+        throw new Error(
+          this.withEvents(
+            `${name} ${describeOutcome(outcome)} while ${model.outstanding} of its deliveries are unfinished`,
+          ),
+        );
+      }
+    }
+    this.compareCounts('after the step');
+    const problem = this.violations[0];
+    if (problem !== undefined) throw new Error(this.withEvents(problem));
+    this.compareReports();
+    this.events = [];
+  }
+
+  compareReports(): void {
+    const unmatched = [...this.model.expectedReports];
+    for (const report of this.reports) {
+      const index = unmatched.findIndex(
+        (expected) =>
+          Object.is(expected.error, report.error) &&
+          expected.topic === report.topic &&
+          Object.is(expected.payload, report.payload),
+      );
+      if (index === -1) {
+        throw new Error(
+          this.withEvents(
+            `onError was called with ${describeError(report.error)} for ${this.showPayload(report.payload)} on topic ${show(report.topic)}, which is no failed call's error (or was reported twice)`,
+          ),
+        );
+      }
+      unmatched.splice(index, 1);
+    }
+    const missing = unmatched[0];
+    if (missing !== undefined) {
+      throw new Error(this.withEvents(`onError never heard that ${missing.label}, on topic ${show(missing.topic)}`));
+    }
+  }
+
+  withEvents(message: string): string {
+    return this.events.length === 0
+      ? message
+      : `${message} (during the last step: ${this.events.slice(-12).join(', ')})`;
   }
 }
 
-function verifyModel(
-  pubsub: Instance,
-  subscriptions: readonly ModelSubscription[],
-  publishes: readonly ModelPublish[],
-  reports: Reports,
-  expectedFailures: number,
-  log: readonly string[],
-): void {
-  const after = `after: ${log.join(', ')}`;
-  for (const subscription of subscriptions) {
-    if (subscription.overlap !== undefined) throw new Error(`${subscription.overlap}, ${after}`);
-    expect(
-      subscription.calls,
-      `subscription #${subscription.id} was called with ${show(subscription.calls)}, the contract says ${show(subscription.expected)}, ${after}`,
-    ).toEqual(subscription.expected);
+function attemptValue(run: () => unknown): unknown {
+  try {
+    return run();
+  } catch (error) {
+    return `a throw of ${describeError(error)}`;
   }
-  for (const publish of publishes) {
-    const done = publish.waiting.size === 0;
-    const outcome = publish.outcome;
-    const expected = done ? `resolve to ${publish.delivered}` : 'still be pending';
-    if (outcome.state === (done ? 'resolved' : 'pending') && (!done || outcome.value === publish.delivered)) continue;
-    throw new Error(`publish ${publish.payload} ${describeOutcome(outcome)}, it should ${expected}, ${after}`);
+}
+
+type WorldCommand = fc.Arbitrary<fc.AsyncCommand<World, World>>;
+
+/** Runs the step, lets everything that can run run, and compares with the model. */
+async function step(world: World, run: () => void | Promise<void>): Promise<void> {
+  await run();
+  try {
+    await flush();
+  } catch (error) {
+    world.violate(`a timer callback threw ${describeError(error)}: an error escaped to the event loop`);
   }
-  for (const topic of MODEL_TOPICS) {
-    const active = subscriptions.filter((subscription) => subscription.active && subscription.topic === topic).length;
-    expect(pubsub.subscriberCount(topic), `subscriberCount("${topic}") ${after}`).toBe(active);
+  world.verify();
+}
+
+const describeProgram = (handler: Program): string =>
+  handler
+    .map(({ actions, ending }) => {
+      const done =
+        ending.kind === 'return'
+          ? 'returns'
+          : ending.kind === 'throw'
+            ? `throws ${ending.thrown}`
+            : ending.kind === 'microtasks'
+              ? `${ending.fails === undefined ? 'resolves' : `rejects with ${ending.fails}`} after ${ending.hops} microtask(s)`
+              : ending.kind === 'timer'
+                ? `${ending.fails === undefined ? 'resolves' : `rejects with ${ending.fails}`} after ${ending.ms} ms`
+                : 'waits to be finished';
+      const topicOf = (topic: 'own' | number): string => (topic === 'own' ? 'its own topic' : `T${topic}`);
+      const inside = actions.map((a) =>
+        a.kind === 'unsubscribe'
+          ? `unsubscribes ${typeof a.target === 'number' ? `subscription ${a.target}` : a.target === 'itself' ? 'itself' : 'the next subscriber of its topic'}`
+          : a.kind === 'subscribe'
+            ? `subscribes handler ${a.program} to ${topicOf(a.topic)}`
+            : `${a.kind === 'publish' ? 'publishes to' : 'counts'} ${topicOf(a.topic)}`,
+      );
+      return [...inside, done].join(' then ');
+    })
+    .join('; next call ');
+
+const subscribeCommand: WorldCommand = command<World, World, { topic: number; handler: Program; again: boolean }>({
+  args: fc.record({ topic: fc.nat(5), handler: program, again: fc.boolean() }),
+  describe: ({ topic, handler, again }) =>
+    again
+      ? `subscribe an existing handler that ends at once again to T${topic}`
+      : `subscribe to T${topic} a handler that ${describeProgram(handler)}`,
+  run: (world, _, { topic, handler, again }) =>
+    step(world, () => {
+      const reusable = world.handlers.filter((record) => record.synchronous);
+      const record = again && reusable.length > 0 ? reusable[topic % reusable.length]! : world.handler(handler);
+      world.subscribe(world.topic(topic), record, 'the check');
+    }),
+});
+
+const unsubscribeCommand: WorldCommand = command<World, World, { pick: number }>({
+  args: fc.record({ pick: fc.nat(11) }),
+  describe: ({ pick }) => `unsubscribe subscription ${pick} (counted from 0, wrapping)`,
+  run: (world, _, { pick }) =>
+    step(world, () => {
+      const all = world.model.subscriptions;
+      if (all.length > 0) world.unsubscribe(all[pick % all.length]!, 'the check');
+    }),
+});
+
+const publishCommand: WorldCommand = command<World, World, { topic: number; times: number; primitive: boolean }>({
+  args: fc.record({ topic: fc.nat(5), times: fc.integer({ min: 1, max: 3 }), primitive: fc.boolean() }),
+  describe: ({ topic, times, primitive }) =>
+    `publish ${times} payload(s) to T${topic} without awaiting${primitive ? ', the first a primitive' : ''}`,
+  run: (world, _, { topic, times, primitive }) =>
+    step(world, () => {
+      for (let time = 0; time < times; time++) {
+        world.publish(world.topic(topic), world.nextPayload(primitive && time === 0), 'the check');
+      }
+    }),
+});
+
+const finishCommand: WorldCommand = command<World, World, { pick: number; fails: ThrownKind | undefined }>({
+  args: fc.record({ pick: fc.nat(7), fails: fc.option(thrownKind, { nil: undefined }) }),
+  describe: ({ pick, fails }) =>
+    `settle waiting handler call ${pick} (wrapping)${fails === undefined ? '' : `, rejecting with ${fails}`}`,
+  run: (world, _, { pick, fails }) =>
+    step(world, () => {
+      if (world.pending.length === 0) return;
+      const [call] = world.pending.splice(pick % world.pending.length, 1);
+      const which = `#${call!.subscription.id}'s call with ${world.showPayload(call!.payload)}`;
+      world.events.push(`the check ${fails === undefined ? 'resolves' : 'rejects'} ${which}`);
+      call!.settle(
+        fails === undefined ? undefined : makeThrown(fails, `the check rejected ${which}`),
+        fails !== undefined,
+      );
+    }),
+});
+
+const badCallCommand: WorldCommand = command<World, World, { call: BadCall; value: number }>({
+  args: fc.record({
+    call: fc.constantFrom<BadCall>(
+      'subscribe(topic)',
+      'subscribe(handler)',
+      'publish(topic)',
+      'subscriberCount(topic)',
+    ),
+    value: fc.nat(8),
+  }),
+  describe: ({ call, value }) => {
+    const bad =
+      call === 'subscribe(handler)'
+        ? BAD_HANDLERS[value % BAD_HANDLERS.length]!
+        : BAD_TOPICS[value % BAD_TOPICS.length]!;
+    return `call ${call.replace(/\((\w+)\)/, `(with ${bad[1]} as $1)`)}`;
+  },
+  run: (world, _, { call, value }) =>
+    step(world, async () => {
+      const handlerArgument = call === 'subscribe(handler)';
+      const [make, label, received] = handlerArgument
+        ? BAD_HANDLERS[value % BAD_HANDLERS.length]!
+        : BAD_TOPICS[value % BAD_TOPICS.length]!;
+      const bad = make();
+      const never = (): void => world.violate(`a handler passed with a bad ${call} call was called`);
+      const api = world.pubsub as unknown as Record<string, (...args: unknown[]) => unknown>;
+      const what = `${call.split('(')[0]}(${handlerArgument ? `${show(world.topic(0))}, ${label}` : label})`;
+      const outcome =
+        call === 'publish(topic)'
+          ? track(() => api.publish!.call(world.pubsub, bad, { payload: 'never' }))
+          : track(() =>
+              call === 'subscriberCount(topic)'
+                ? api.subscriberCount!.call(world.pubsub, bad)
+                : api.subscribe!.call(
+                    world.pubsub,
+                    handlerArgument ? world.topic(0) : bad,
+                    handlerArgument ? bad : never,
+                  ),
+            );
+      await flush();
+      const error = outcome.error;
+      if (outcome.state !== 'rejected' || !(error instanceof Error) || error.name !== 'TypeError') {
+        world.violate(`${what} should throw a TypeError; it ${describeOutcome(outcome)}`);
+        return;
+      }
+      const names = handlerArgument ? /handler/ : /topic/;
+      if (!names.test(error.message) || !received.test(error.message)) {
+        world.violate(
+          `${what}: the TypeError's message ${show(error.message)} should name ${names.source} and say ${received.source} was received`,
+        );
+      }
+    }),
+});
+
+const countCommand: WorldCommand = command<World, World, { topic: string }>({
+  args: fc.record({ topic: topicName }),
+  describe: ({ topic }) => `count subscribers of ${show(topic)}`,
+  run: (world, _, { topic }) => step(world, () => world.compareCounts(`for ${show(topic)}`, [topic])),
+});
+
+/** Subscribing, publishing and finishing calls are what reach interesting states: drawn twice as often. */
+const worldCommands: WorldCommand[] = [
+  subscribeCommand,
+  subscribeCommand,
+  publishCommand,
+  publishCommand,
+  finishCommand,
+  finishCommand,
+  unsubscribeCommand,
+  badCallCommand,
+  countCommand,
+];
+
+async function runWorld(
+  impl: typeof PubSubModule,
+  environment: Environment,
+  options: RunOptions,
+  commands: Iterable<fc.AsyncCommand<World, World>>,
+): Promise<void> {
+  const prototypeBefore = new Set(Reflect.ownKeys(Object.prototype));
+  const names = options.topics.map((topic, index) => `T${index} = ${show(topic)}`).join(', ');
+  const handlers = options.programs.map((handler, index) => `handler ${index} ${describeProgram(handler)}`).join('; ');
+  const onError =
+    options.onError.kind === 'throws' || options.onError.kind === 'rejects'
+      ? `onError that ${options.onError.kind} ${options.onError.thrown}`
+      : `onError that ${options.onError.kind}`;
+  try {
+    await runCommands(() => {
+      const world = new World(impl, options, environment);
+      return {
+        model: world,
+        real: world,
+        description: `topics ${names} (Tn is topic n modulo their number), an ${onError}, and ${handlers}`,
+      };
+    }, commands);
+  } finally {
+    const added = Reflect.ownKeys(Object.prototype).filter((key) => !prototypeBefore.has(key));
+    for (const key of added) delete (Object.prototype as Record<PropertyKey, unknown>)[key];
+    if (added.length > 0) throw new Error(`Object.prototype gained ${added.map(String).join(', ')} during the run`);
   }
-  const topics = MODEL_TOPICS.filter((topic) => subscriptions.some((s) => s.active && s.topic === topic)).length;
-  expect(pubsub.topicCount(), `topicCount() ${after}`).toBe(topics);
-  expect(reports.length, `onError calls for ${expectedFailures} rejected handler(s), ${after}`).toBe(expectedFailures);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -364,6 +951,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       title: "publish delivers the payload to each of the topic's subscribers and resolves to how many it reached",
       item: 'api-design',
       weight: 2,
+      rules: ['delivers-payload', 'publish-counts-deliveries', 'counts-match-subscriptions', 'empty-topics-forgotten'],
     },
     ({ impl }) =>
       controlled(async () => {
@@ -398,6 +986,11 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
         expect(second, 'the second (async) "orders" subscriber').toEqual([order]);
         expect(invoices.seen, 'a subscriber of "invoices" received a payload published to "orders"').toEqual([]);
 
+        const bare = track(() => pubsub.publish('invoices'));
+        await flush();
+        expect(invoices.seen, 'publish("invoices") without a payload delivers undefined').toEqual([undefined]);
+        expect(bare.value, `publish("invoices") without a payload ${describeOutcome(bare)}`).toBe(1);
+
         const nobody = track(() => pubsub.publish('refunds', { id: 7 }));
         await flush();
         expect(nobody.state, `publish to a topic nobody subscribed ${describeOutcome(nobody)}`).toBe('resolved');
@@ -412,6 +1005,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       title: 'publish resolves only when every handler, async ones included, has finished with the payload',
       item: 'api-design',
       weight: 2,
+      rules: ['publish-waits-for-handlers'],
     },
     ({ impl }) =>
       controlled(async () => {
@@ -449,6 +1043,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       item: 'system-error-handling',
       weight: 3,
       redFlag: 'no-error-handling',
+      rules: ['failure-isolated', 'publish-never-rejects', 'publish-counts-deliveries', 'ordered-per-subscription'],
     },
     ({ impl }) =>
       controlled(async () => {
@@ -503,6 +1098,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       item: 'system-error-handling',
       weight: 2,
       redFlag: 'no-error-handling',
+      rules: ['errors-reported-once', 'delivers-payload', 'failure-isolated'],
     },
     ({ impl }) =>
       controlled(async () => {
@@ -524,6 +1120,16 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
         pubsub.subscribe('payments', (payload: { id: string }) =>
           fail(payload, 'the thrown string', `not an Error, for ${payload.id}`),
         );
+        pubsub.subscribe('payments', (payload: { id: string }) => fail(payload, 'the thrown undefined', undefined));
+        pubsub.subscribe('payments', async (payload: { id: string }) => {
+          await null;
+          fail(payload, 'the rejection with null', null);
+        });
+        pubsub.subscribe('payments', (payload: { id: string }) => {
+          const error = { code: 'E_LEDGER', id: payload.id };
+          thrown.push({ error, payload, label: 'the rejected code object' });
+          return Promise.reject(error);
+        });
         pubsub.subscribe('payments', () => undefined);
         const payloads = [{ id: 'pay-1' }, { id: 'pay-2' }];
         for (const payload of payloads) track(() => pubsub.publish('payments', payload));
@@ -531,10 +1137,10 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
 
         expect(
           thrown.length,
-          `the 3 failing handlers were called ${thrown.length} times in all for 2 payloads; each should see both`,
-        ).toBe(6);
+          `the 6 failing handlers were called ${thrown.length} times in all for 2 payloads; each should see both`,
+        ).toBe(12);
         for (const { error, payload, label } of thrown) {
-          const matching = reports.filter((report) => report.error === error);
+          const matching = reports.filter((report) => Object.is(report.error, error) && report.payload === payload);
           expect(matching.length, `onError calls with ${label} thrown for payload ${payload.id}`).toBe(1);
           expect(matching[0]!.payload, `the payload onError was given with ${label} thrown for ${payload.id}`).toBe(
             payload,
@@ -543,7 +1149,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
             'payments',
           );
         }
-        expect(reports.length, 'onError calls in all, for 2 payloads to 3 failing handlers').toBe(6);
+        expect(reports.length, 'onError calls in all, for 2 payloads to 6 failing handlers').toBe(12);
       }),
   );
 
@@ -554,6 +1160,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       item: 'system-error-handling',
       weight: 2,
       redFlag: 'no-error-handling',
+      rules: ['no-unhandled-rejection'],
     },
     ({ impl }) =>
       controlled(async (environment) => {
@@ -584,6 +1191,115 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
 
   check(
     {
+      id: 'on-error-failures-contained',
+      title: 'an onError that throws or rejects changes nothing for delivery, and its error surfaces nowhere',
+      item: 'system-error-handling',
+      weight: 2,
+      redFlag: 'no-error-handling',
+      rules: [
+        'on-error-failure-contained',
+        'no-unhandled-rejection',
+        'publish-never-rejects',
+        'failure-isolated',
+        'errors-reported-once',
+        'ordered-per-subscription',
+      ],
+    },
+    ({ impl }) =>
+      controlled(async (environment) => {
+        const failingOnErrors: [string, () => unknown][] = [
+          [
+            'throws an Error',
+            () => {
+              throw new Error('the logger is down');
+            },
+          ],
+          [
+            'throws a string',
+            () => {
+              throw 'the logger is down';
+            },
+          ],
+          [
+            'is async and rejects',
+            async () => {
+              await null;
+              throw new Error('the log store is down');
+            },
+          ],
+          ['returns a promise rejected with undefined', () => Promise.reject(undefined)],
+        ];
+        for (const [label, failure] of failingOnErrors) {
+          environment.clear();
+          const reports: unknown[] = [];
+          const pubsub = new impl.PubSub({
+            onError: ((error: unknown) => {
+              reports.push(error);
+              return failure();
+            }) as PubSubModule.PubSubOptions['onError'],
+          });
+          const failing: unknown[] = [];
+          const healthy = recorder();
+          pubsub.subscribe('jobs', (payload) => {
+            failing.push(payload);
+            throw new Error(`job ${show(payload)} failed`);
+          });
+          pubsub.subscribe('jobs', healthy.handler);
+          pubsub.subscribe('jobs', async (payload) => {
+            await null;
+            throw `job ${show(payload)} failed later`;
+          });
+          const outcomes = [1, 2, 3].map((payload) => track(() => pubsub.publish('jobs', payload)));
+          await flush();
+          await flush();
+          const context = `with an onError that ${label}`;
+          outcomes.forEach((outcome, index) => {
+            expect(outcome.state, `publish("jobs", ${index + 1}) ${describeOutcome(outcome)} ${context}`).toBe(
+              'resolved',
+            );
+            expect(outcome.value, `publish("jobs", ${index + 1}) reached all 3 handlers ${context}`).toBe(3);
+          });
+          expect(failing, `the failing handler, which should keep receiving payloads ${context}`).toEqual([1, 2, 3]);
+          expect(healthy.seen, `the healthy handler beside it ${context}`).toEqual([1, 2, 3]);
+          expect(reports.length, `onError calls for 6 handler failures ${context}: never for its own failures`).toBe(6);
+          const unhandled = environment.unhandledRejections();
+          expect(unhandled.length, `unhandled rejections ${context}, the first: ${show(unhandled[0])}`).toBe(0);
+          const uncaught = environment.uncaughtExceptions();
+          expect(uncaught.length, `uncaught exceptions ${context}, the first: ${show(uncaught[0])}`).toBe(0);
+        }
+      }),
+  );
+
+  check(
+    {
+      id: 'reentrant-publish-order',
+      title: 'a handler that publishes from inside never lets its payload overtake the one being delivered',
+      item: 'race-conditions',
+      rules: ['ordered-per-subscription'],
+    },
+    ({ impl }) =>
+      controlled(async () => {
+        const pubsub = createPubSub(impl);
+        const second = recorder();
+        const third = recorder();
+        pubsub.subscribe('chat', (message) => {
+          if (message === 'question') track(() => pubsub.publish('chat', 'answer'));
+        });
+        pubsub.subscribe('chat', second.handler);
+        pubsub.subscribe('chat', third.handler);
+        const outcome = track(() => pubsub.publish('chat', 'question'));
+        await flush();
+        expect(
+          second.seen,
+          'the second subscriber, when the first one publishes "answer" while "question" is being delivered',
+        ).toEqual(['question', 'answer']);
+        expect(third.seen, 'the third subscriber').toEqual(['question', 'answer']);
+        expect(outcome.value, `publish("chat", "question") ${describeOutcome(outcome)}`).toBe(3);
+      }),
+  );
+
+  check(
+    {
       id: 'ordered-delivery-1000',
       title:
         '1000 publishes fired without awaiting reach every subscriber in order, once each, never overlapping, despite random delays',
@@ -591,6 +1307,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       weight: 4,
       redFlag: 'no-concurrency-handling',
       timeoutMs: 30_000,
+      rules: ['ordered-per-subscription', 'no-overlap', 'publish-counts-deliveries'],
     },
     ({ impl, seed }) =>
       controlled(async () => {
@@ -685,6 +1402,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       item: 'race-conditions',
       weight: 3,
       redFlag: 'no-concurrency-handling',
+      rules: ['slow-handler-isolated', 'ordered-per-subscription'],
     },
     ({ impl }) =>
       controlled(async () => {
@@ -711,19 +1429,50 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
     {
       id: 'interleavings-match-model',
       title:
-        'property: any interleaving of subscribe, unsubscribe, publish and handler completion delivers what the contract says',
+        'property: any sequence of subscribes, unsubscribes, publishes, bad calls and handler completions, with handlers that fail with any value, publish, subscribe and unsubscribe from inside, on topics of any shape and with an onError that may fail, does what the contract says',
       item: 'race-conditions',
       weight: 3,
       redFlag: 'no-concurrency-handling',
       timeoutMs: 30_000,
+      rules: [
+        'delivers-payload',
+        'publish-waits-for-handlers',
+        'publish-counts-deliveries',
+        'publish-never-rejects',
+        'failure-isolated',
+        'errors-reported-once',
+        'no-unhandled-rejection',
+        'on-error-failure-contained',
+        'ordered-per-subscription',
+        'no-overlap',
+        'slow-handler-isolated',
+        'subscribe-during-publish-misses',
+        'no-call-after-unsubscribe',
+        'unsubscribe-releases-publishes',
+        'unsubscribe-inside-handler',
+        'unsubscribe-idempotent',
+        'same-handler-twice',
+        'any-string-is-a-topic',
+        'counts-match-subscriptions',
+        'bad-topic-rejected',
+        'bad-handler-rejected',
+        'empty-topics-forgotten',
+      ],
     },
     ({ impl, property }) =>
-      controlled(async () => {
+      controlled(async (environment) => {
         await property(
-          fc.asyncProperty(fc.array(commandArbitrary, { minLength: 1, maxLength: 40, size: 'max' }), (commands) =>
-            runModel(impl, commands),
+          fc.asyncProperty(
+            runOptions,
+            fc.commands(worldCommands, { maxCommands: 24, size: 'max' }),
+            async (options, commands) => {
+              // A rejection or exception left over from the previous case is not this case's fault.
+              await flush();
+              environment.clear();
+              await runWorld(impl, environment, options, commands);
+            },
           ),
-          { numRuns: 80 },
+          { numRuns: 200 },
         );
       }),
   );
@@ -734,6 +1483,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       title: 'a subscription added while a payload is being published does not receive that payload',
       item: 'race-conditions',
       weight: 2,
+      rules: ['subscribe-during-publish-misses'],
     },
     ({ impl }) =>
       controlled(async () => {
@@ -783,6 +1533,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       title: 'unsubscribing from inside a handler skips no one else and stops the removed handler at once',
       item: 'race-conditions',
       weight: 2,
+      rules: ['unsubscribe-inside-handler', 'no-call-after-unsubscribe'],
     },
     ({ impl }) =>
       controlled(async () => {
@@ -835,6 +1586,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       item: 'race-conditions',
       weight: 2,
       redFlag: 'no-concurrency-handling',
+      rules: ['no-call-after-unsubscribe', 'publish-counts-deliveries', 'no-overlap', 'ordered-per-subscription'],
     },
     ({ impl }) =>
       controlled(async () => {
@@ -878,6 +1630,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       title: 'unsubscribing a stuck handler lets the publishes queued behind it resolve',
       item: 'race-conditions',
       weight: 1,
+      rules: ['unsubscribe-releases-publishes', 'no-overlap', 'publish-counts-deliveries', 'slow-handler-isolated'],
     },
     ({ impl }) =>
       controlled(async () => {
@@ -910,6 +1663,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       id: 'same-handler-twice',
       title: 'the same function subscribed twice is two subscriptions, each removed on its own',
       item: 'api-design',
+      rules: ['same-handler-twice'],
     },
     ({ impl }) =>
       controlled(async () => {
@@ -939,6 +1693,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       title: 'calling unsubscribe again does nothing: it never removes another subscription',
       item: 'idempotency',
       weight: 2,
+      rules: ['unsubscribe-idempotent', 'same-handler-twice'],
     },
     ({ impl }) =>
       controlled(async () => {
@@ -989,6 +1744,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       item: 'code-error-handling',
       weight: 2,
       redFlag: 'no-error-handling',
+      rules: ['bad-topic-rejected', 'bad-handler-rejected', 'on-error-required'],
     },
     ({ impl }) =>
       controlled(async () => {
@@ -1080,6 +1836,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       item: 'security',
       weight: 2,
       redFlag: 'security-vulnerability',
+      rules: ['any-string-is-a-topic', 'empty-topics-forgotten'],
     },
     ({ impl }) =>
       controlled(async () => {
@@ -1138,6 +1895,7 @@ export default defineSpec<typeof PubSubModule>('pubsub', ({ check }) => {
       item: 'api-design',
       weight: 2,
       timeoutMs: 30_000,
+      rules: ['empty-topics-forgotten', 'counts-match-subscriptions'],
     },
     ({ impl }) =>
       controlled(async () => {

@@ -13,7 +13,10 @@ export interface FailedDelivery {
 }
 
 export interface PubSubOptions {
-  /** Receives every error a handler throws or rejects with, with the topic and payload it was handling. */
+  /**
+   * Receives every error a handler throws or rejects with, with the topic and payload it was
+   * handling. If it throws or rejects itself, that error is dropped and delivery goes on.
+   */
   readonly onError: (error: unknown, delivery: FailedDelivery) => void;
 }
 

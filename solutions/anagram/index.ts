@@ -7,6 +7,7 @@
 const FIRST_COMBINING_MARK = 0x300;
 const COMBINING_MARK = /^\p{M}$/u;
 const LETTER_OR_DIGIT = /^[\p{L}\p{Nd}]/u;
+const DOTLESS_I = '\u0131';
 
 interface Counts {
   /** Plain ASCII letters and digits, by code: most text is mostly these, and an array is cheap. */
@@ -34,10 +35,16 @@ function requireString(value: unknown, name: string): asserts value is string {
 /**
  * Case-folds the whole text. Upper-casing then lower-casing expands "ß" to "ss" and maps every
  * sigma to one form, except that lower-casing re-creates the word-final "ς", which is undone.
- * Normalising again afterwards keeps composed and decomposed results equal.
+ * The dotless "ı" is the one letter this gets wrong (it has no folding, but upper-casing turns it
+ * into "I" and so into "i"), so the text is folded around it. Normalising again afterwards keeps
+ * composed and decomposed results equal.
  */
 function fold(text: string): string {
-  return text.normalize('NFC').toLowerCase().toUpperCase().toLowerCase().replaceAll('ς', 'σ').normalize('NFC');
+  return text.normalize('NFC').split(DOTLESS_I).map(foldCase).join(DOTLESS_I).normalize('NFC');
+}
+
+function foldCase(text: string): string {
+  return text.toLowerCase().toUpperCase().toLowerCase().replaceAll('ς', 'σ');
 }
 
 /** Adds `delta` for every letter or digit of `text`, a base character together with its marks. */

@@ -87,7 +87,10 @@ export class PubSub {
         if (ran) handled++;
         if (--waiting === 0) resolve(handled);
       };
+      // Every mailbox gets the payload before any handler runs: a handler that publishes from
+      // inside must find this payload ahead of its own in every other subscriber's mailbox.
       for (const subscription of snapshot) this.enqueue(subscription, { payload, settle, next: undefined });
+      for (const subscription of snapshot) this.wake(subscription);
     });
   }
 
@@ -110,9 +113,8 @@ export class PubSub {
     return { topic, handler: handler as Handler, active: true, draining: false, first: undefined, last: undefined };
   }
 
-  /** Drops a delivery into the subscription's mailbox and starts its loop if it is idle. */
+  /** Drops a delivery into the subscription's mailbox; `wake` starts its loop. */
   protected enqueue(subscription: Subscription, delivery: Delivery): void {
-    // An earlier handler of this very publish may have unsubscribed this one.
     if (!subscription.active) {
       delivery.settle(false);
       return;
@@ -120,6 +122,10 @@ export class PubSub {
     if (subscription.last === undefined) subscription.first = delivery;
     else subscription.last.next = delivery;
     subscription.last = delivery;
+  }
+
+  /** Starts the subscription's loop unless it is running already. */
+  protected wake(subscription: Subscription): void {
     if (!subscription.draining) void this.drain(subscription);
   }
 
@@ -166,7 +172,9 @@ export class PubSub {
 
   protected report(error: unknown, topic: string, payload: unknown): void {
     try {
-      this.#onError(error, { topic, payload });
+      const returned: unknown = this.#onError(error, { topic, payload });
+      // An async onError's rejection is dropped like a throw, never left unhandled.
+      if (isThenable(returned)) returned.then(undefined, () => undefined);
     } catch {
       // onError is the last line of defence; if it throws too, delivery to everyone else must go on.
     }
@@ -180,6 +188,14 @@ export function takeFirst(subscription: Subscription): Delivery | undefined {
   if (subscription.first === undefined) subscription.last = undefined;
   delivery.next = undefined;
   return delivery;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 export function requireTopic(method: string, topic: unknown): asserts topic is string {

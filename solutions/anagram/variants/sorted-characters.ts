@@ -15,7 +15,13 @@ function sortedCharacters(text: unknown, name: string): string[] {
   if (typeof text !== 'string') {
     throw new TypeError(`isAnagram: "${name}" must be a string, received ${text === null ? 'null' : typeof text}`);
   }
-  const folded = text.normalize('NFC').toLowerCase().toUpperCase().toLowerCase().replaceAll('ς', 'σ').normalize('NFC');
+  // Upper-then-lower folds every letter but the dotless "ı", which has no folding: fold around it.
+  const folded = text
+    .normalize('NFC')
+    .split('\u0131')
+    .map((part) => part.toLowerCase().toUpperCase().toLowerCase().replaceAll('ς', 'σ'))
+    .join('\u0131')
+    .normalize('NFC');
   const characters: string[] = [];
   for (const [character] of folded.matchAll(CHARACTER)) {
     if (LETTER_OR_DIGIT.test(character)) characters.push(character);

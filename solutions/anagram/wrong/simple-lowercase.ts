@@ -1,14 +1,16 @@
 /**
  * Bug: lower-cases instead of case folding. toLowerCase() keeps "ß" as one letter (so "straße"
  * is not "strasse") and keeps the final "ς" apart from "σ".
- * Rejected by: full-case-folding
+ * Violates: full-case-folding
+ * Rejected by: full-case-folding, permutation-invariance, matches-model
  */
 export function isAnagram(a: string, b: string): boolean {
+  requireString(a, 'a');
+  requireString(b, 'b');
   return key(a) === key(b);
 }
 
 function key(text: string): string {
-  if (typeof text !== 'string') throw new TypeError(`expected a string, received ${typeof text}`);
   return [
     ...text
       .normalize('NFC')
@@ -19,4 +21,11 @@ function key(text: string): string {
     .filter((character) => /^[\p{L}\p{Nd}]/u.test(character))
     .sort()
     .join('\u0000');
+}
+
+function requireString(value: unknown, name: string): void {
+  if (typeof value !== 'string') {
+    const received = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+    throw new TypeError(`isAnagram: argument "${name}" must be a string, received ${received}`);
+  }
 }

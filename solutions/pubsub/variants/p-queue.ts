@@ -83,17 +83,24 @@ export class PubSub {
     if (!subscription.active) return Promise.resolve(false);
     return new Promise<boolean>((settle) => {
       subscription.waiting.add(settle);
-      subscription.queue ??= new PQueue({ concurrency: 1 });
-      // The task never throws, so the promise add() returns never rejects and can be ignored.
-      void subscription.queue.add(async () => {
-        if (!subscription.waiting.delete(settle)) return;
-        try {
-          await subscription.handler(payload);
-        } catch (error) {
-          this.#report(error, subscription.topic, payload);
-        }
-        settle(true);
-      });
+      // p-queue starts an idle queue's task inside add(). Adding from a microtask lets publish hand
+      // the payload to every queue first, so a handler that publishes from inside cannot get its
+      // payload ahead of this one in a queue that is still to receive it.
+      queueMicrotask(() => this.#enqueue(subscription, payload, settle));
+    });
+  }
+
+  #enqueue(subscription: Subscription, payload: unknown, settle: Settle): void {
+    subscription.queue ??= new PQueue({ concurrency: 1 });
+    // The task never throws, so the promise add() returns never rejects and can be ignored.
+    void subscription.queue.add(async () => {
+      if (!subscription.waiting.delete(settle)) return;
+      try {
+        await subscription.handler(payload);
+      } catch (error) {
+        this.#report(error, subscription.topic, payload);
+      }
+      settle(true);
     });
   }
 
@@ -110,7 +117,9 @@ export class PubSub {
 
   #report(error: unknown, topic: string, payload: unknown): void {
     try {
-      this.#onError(error, { topic, payload });
+      const returned: unknown = this.#onError(error, { topic, payload });
+      // An async onError's rejection goes nowhere either: never an unhandled rejection.
+      if (returned instanceof Promise) returned.catch(() => undefined);
     } catch {
       // If onError throws too there is nowhere safer to send it.
     }

@@ -116,7 +116,9 @@ export class PubSub {
 
   #report(error: unknown, topic: string, payload: unknown): void {
     try {
-      this.#onError(error, { topic, payload });
+      const returned: unknown = this.#onError(error, { topic, payload });
+      // An async onError's rejection goes nowhere either: never an unhandled rejection.
+      if (returned instanceof Promise) returned.catch(() => undefined);
     } catch {
       // If onError throws too there is nowhere safer to send it; the chain must not break.
     }

@@ -1,8 +1,9 @@
 /**
- * Bug: converts the topic with String() and checks the handler only when it is called, so
- * subscribe(undefined, fn) quietly subscribes to the topic "undefined", and subscribe("orders",
- * undefined) succeeds and fails on every later publish instead of at the faulty call.
- * Rejected by: rejects-bad-arguments
+ * Bug: converts the topic with String() instead of checking it, so subscribe(undefined, fn)
+ * quietly subscribes to the topic "undefined" and publish(42) publishes to "42": the faulty call
+ * succeeds, and the mistake surfaces far away as messages nobody receives.
+ * Violates: bad-topic-rejected
+ * Rejected by: rejects-bad-arguments, interleavings-match-model
  */
 import { PubSub as Reference, type Handler, type Unsubscribe } from '../index.ts';
 
@@ -10,8 +11,7 @@ export * from '../index.ts';
 
 export class PubSub extends Reference {
   override subscribe<Payload = unknown>(topic: string, handler: Handler<Payload>): Unsubscribe {
-    // Always a function, so the missing handler surfaces only when a payload arrives.
-    return super.subscribe(String(topic), (payload: Payload) => handler(payload));
+    return super.subscribe(String(topic), handler);
   }
 
   override publish(topic: string, payload?: unknown): Promise<number> {

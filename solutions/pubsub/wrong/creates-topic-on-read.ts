@@ -1,6 +1,7 @@
 /**
  * Bug: publish and subscriberCount look topics up with a get-or-create helper, so merely asking
  * about a topic, or publishing to one nobody listens to, stores it forever.
+ * Violates: empty-topics-forgotten
  * Rejected by: forgets-empty-topics
  */
 import { PubSub as Reference, type Subscription } from '../index.ts';

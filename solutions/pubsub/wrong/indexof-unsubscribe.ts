@@ -2,7 +2,8 @@
  * Bug: unsubscribe is not idempotent. It removes the subscription with splice(indexOf(...), 1), and
  * on a second call indexOf answers -1, so splice(-1, 1) removes whichever subscription is last:
  * someone else stops receiving messages because another component cleaned up twice.
- * Rejected by: unsubscribe-idempotent
+ * Violates: unsubscribe-idempotent
+ * Rejected by: unsubscribe-idempotent, interleavings-match-model
  */
 import { PubSub as Reference, type Subscription } from '../index.ts';
 

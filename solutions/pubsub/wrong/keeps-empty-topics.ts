@@ -1,6 +1,7 @@
 /**
  * Bug: a topic's entry is never deleted when its last subscriber leaves. Every topic ever used stays
  * in memory: with per-user or per-request topics, a long-running process leaks without bound.
+ * Violates: empty-topics-forgotten
  * Rejected by: forgets-empty-topics
  */
 import { PubSub as Reference, type Subscription } from '../index.ts';

@@ -1,6 +1,7 @@
 /**
  * Bug: the mailbox is drained with pop() instead of shift(). Nothing overlaps and nothing is lost,
  * but a backlog is handled newest first: payload 1000 is handled before payload 2.
+ * Violates: ordered-per-subscription
  * Rejected by: ordered-delivery-1000, interleavings-match-model
  */
 import { PubSub as Reference, type Delivery, type Subscription } from '../index.ts';

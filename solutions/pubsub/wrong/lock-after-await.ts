@@ -3,6 +3,7 @@
  * delivery claims the lock only after its await. Every publish fired while the handler was idle
  * waited on the same settled promise, so they all wake together and run the handler at once:
  * check-then-act across an await.
+ * Violates: no-overlap
  * Rejected by: ordered-delivery-1000, interleavings-match-model
  */
 import type { Subscription } from '../index.ts';

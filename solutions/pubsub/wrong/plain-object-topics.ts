@@ -2,7 +2,8 @@
  * Bug: topics are keys of a plain object. "__proto__" and "constructor" resolve to
  * Object.prototype and Object, which are not subscriber sets, so subscribing to them throws and
  * counting them answers nonsense: any topic name taken from user input can break the service.
- * Rejected by: any-string-is-a-topic
+ * Violates: any-string-is-a-topic
+ * Rejected by: any-string-is-a-topic, interleavings-match-model
  */
 import { PubSub as Reference, requireTopic, type Handler, type Subscription, type Unsubscribe } from '../index.ts';
 
@@ -21,12 +22,12 @@ export class PubSub extends Reference {
   override async publish(topic: string, payload?: unknown): Promise<number> {
     requireTopic('publish', topic);
     const snapshot = [...(this.#byTopic[topic] ?? [])];
-    const ran = await Promise.all(
-      snapshot.map(
-        (subscription) =>
-          new Promise<boolean>((settle) => this.enqueue(subscription, { payload, settle, next: undefined })),
-      ),
+    const deliveries = snapshot.map(
+      (subscription) =>
+        new Promise<boolean>((settle) => this.enqueue(subscription, { payload, settle, next: undefined })),
     );
+    for (const subscription of snapshot) this.wake(subscription);
+    const ran = await Promise.all(deliveries);
     return ran.filter(Boolean).length;
   }
 

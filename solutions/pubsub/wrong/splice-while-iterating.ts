@@ -1,8 +1,10 @@
 /**
- * Bug: publish walks the topic's live array by index while unsubscribe splices it. A handler that
- * unsubscribes itself shifts everyone after it one place left, so the loop skips the next
- * subscriber; and a subscriber added during the walk is reached and gets the payload too.
- * Rejected by: unsubscribe-during-publish, subscribe-during-publish
+ * Bug: publish puts the payload in every mailbox, then walks the topic's live array by index to
+ * wake each subscriber, while unsubscribe splices that array. A handler that unsubscribes itself
+ * during the walk shifts everyone after it one place left, so the walk skips the next subscriber:
+ * its payload sits in its mailbox until some later publish happens to wake it.
+ * Violates: unsubscribe-inside-handler
+ * Rejected by: unsubscribe-during-publish
  */
 import { PubSub as Reference, requireTopic, type Handler, type Subscription, type Unsubscribe } from '../index.ts';
 
@@ -22,11 +24,12 @@ export class PubSub extends Reference {
   override async publish(topic: string, payload?: unknown): Promise<number> {
     requireTopic('publish', topic);
     const subscribers = this.#lists.get(topic) ?? [];
-    const deliveries: Promise<boolean>[] = [];
-    for (let index = 0; index < subscribers.length; index++) {
-      const subscription = subscribers[index]!;
-      deliveries.push(new Promise((settle) => this.enqueue(subscription, { payload, settle, next: undefined })));
-    }
+    // Every subscriber gets the payload in its mailbox first, then the walk wakes them one by one.
+    const deliveries = subscribers.map(
+      (subscription) =>
+        new Promise<boolean>((settle) => this.enqueue(subscription, { payload, settle, next: undefined })),
+    );
+    for (let index = 0; index < subscribers.length; index++) this.wake(subscribers[index]!);
     const ran = await Promise.all(deliveries);
     return ran.filter(Boolean).length;
   }

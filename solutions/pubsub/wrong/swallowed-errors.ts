@@ -2,7 +2,8 @@
  * Bug: a failing handler is caught and ignored. Delivery to the others is safe, but the error is
  * never passed to onError: in production the failure is invisible, and nobody learns that a
  * subscriber has been failing on every message for a week.
- * Rejected by: errors-reported
+ * Violates: errors-reported-once
+ * Rejected by: errors-reported, interleavings-match-model
  */
 import { PubSub as Reference } from '../index.ts';
 

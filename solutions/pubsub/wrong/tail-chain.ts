@@ -3,6 +3,7 @@
  * Order and non-overlap hold, and an unsubscribed handler is skipped, but the skip happens only
  * when the chain reaches the link: behind a handler that never settles, the publishes queued for
  * it wait forever, even after it unsubscribes.
+ * Violates: unsubscribe-releases-publishes
  * Rejected by: unsubscribe-releases-queued-publishes, interleavings-match-model
  */
 import { PubSub as Reference, requireTopic, type Subscription } from '../index.ts';
