@@ -122,7 +122,7 @@ export class RetryBudget {
     throw new NotImplementedError('RetryBudget');
   }
 
-  /** Tokens left: how many retries the budget would grant right now. */
+  /** The balance: the tokens left, fractions included (a retry needs a whole one). */
   get tokens(): number {
     throw new NotImplementedError('RetryBudget.tokens');
   }

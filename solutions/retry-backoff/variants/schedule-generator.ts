@@ -3,7 +3,9 @@
  *
  * - The delays come from a generator, backoffSchedule(), that owns the jitter state (the previous
  *   decorrelated sleep) and yields whole milliseconds; retry() only walks it.
- * - The budget counts thousandths of a token in integers, so ten deposits of 0.1 are exactly one.
+ * - The budget counts millionths of a token in integers, so ten deposits of 0.1 are exactly one.
+ * - Retry-After dates are read by splitting the text into its fields, IMF-fixdate and RFC 850
+ *   only: the README leaves the asctime form to the implementation, and this one ignores it.
  * - The breaker's state is a tagged object replaced on every transition; a call remembers the
  *   object it was admitted under, and its outcome only counts if that object is still current.
  * - createSubscriptionWithRetry() gives the confirmation two quick tries before queueing it.
@@ -106,6 +108,11 @@ function shown(value: unknown): string {
   return typeof value === 'string' ? `"${value}" (a string)` : `${String(value)} (${typeof value})`;
 }
 
+function optionsObject(owner: string, options: unknown): void {
+  if (typeof options !== 'object' || options === null)
+    fail('type', `${owner} options must be an object, got ${shown(options)}`);
+}
+
 function numberOption(name: string, value: unknown, fallback: number, valid: (n: number) => boolean): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number') fail('type', `option ${name} expects a number but got ${shown(value)}`);
@@ -117,24 +124,35 @@ const JITTER_MODES = new Set<unknown>(['none', 'full', 'equal', 'decorrelated'])
 
 export async function retry<T>(fn: (attempt: number) => T | Promise<T>, options: RetryOptions = {}): Promise<T> {
   if (typeof fn !== 'function') fail('type', `retry(fn): fn is not a function, got ${shown(fn)}`);
-  const maxAttempts = numberOption(
-    'maxAttempts',
-    options.maxAttempts,
-    3,
-    (n) => n === Infinity || (n >= 1 && n % 1 === 0),
-  );
+  optionsObject('retry', options);
+  const maxAttempts = numberOption('maxAttempts', options.maxAttempts, 3, (n) => n >= 1 && n % 1 === 0);
   const baseDelayMs = numberOption('baseDelayMs', options.baseDelayMs, 100, (n) => n >= 0 && n < Infinity);
-  const maxDelayMs = numberOption(
-    'maxDelayMs',
-    options.maxDelayMs,
-    Math.max(20_000, baseDelayMs),
-    (n) => n >= baseDelayMs,
-  );
+  const maxDelayMs = numberOption('maxDelayMs', options.maxDelayMs, 20_000, (n) => n >= baseDelayMs);
+  if (options.maxDelayMs === undefined && maxDelayMs < baseDelayMs) {
+    fail('range', `option baseDelayMs ${shown(baseDelayMs)} is above the default maxDelayMs of 20000`);
+  }
   const factor = numberOption('factor', options.factor, 2, (n) => n >= 1 && n < Infinity);
-  const jitter = options.jitter ?? 'full';
+  const jitter = options.jitter === undefined ? 'full' : options.jitter;
   if (!JITTER_MODES.has(jitter))
     fail('range', `option jitter must be none, full, equal or decorrelated, got ${shown(jitter)}`);
+  for (const name of ['shouldRetry', 'onRetry', 'now', 'sleep', 'random'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      fail('type', `option ${name} expects a function but got ${shown(options[name])}`);
+    }
+  }
   const { signal, budget, breaker, onRetry } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    fail('type', `option signal expects an AbortSignal but got ${shown(signal)}`);
+  }
+  if (
+    budget !== undefined &&
+    !(typeof budget?.recordCall === 'function' && typeof budget.tryAcquireRetry === 'function')
+  ) {
+    fail('type', `option budget expects recordCall() and tryAcquireRetry() but got ${shown(budget)}`);
+  }
+  if (breaker !== undefined && typeof breaker?.execute !== 'function') {
+    fail('type', `option breaker expects execute() but got ${shown(breaker)}`);
+  }
   const now = options.now ?? Date.now;
   const shouldRetry =
     options.shouldRetry ?? ((error: unknown) => (error as { retryable?: unknown })?.retryable !== false);
@@ -187,13 +205,45 @@ const notOk = (error: unknown): Outcome<never> => ({ ok: false, error });
 
 /** Retry-After as milliseconds from `nowMs`, or undefined when absent or unreadable. */
 function retryAfter(error: unknown, nowMs: number): number | undefined {
-  const value = (error as { retryAfter?: unknown } | null)?.retryAfter;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const value = (error as { retryAfter?: unknown }).retryAfter;
   if (typeof value === 'number') return value >= 0 && value < Infinity ? value * 1000 : undefined;
   if (typeof value !== 'string') return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number.parseInt(value, 10) * 1000;
-  if (!/\bGMT$|\d{4}$/.test(value.trim()) || !/[A-Za-z]{3}/.test(value)) return undefined;
-  const at = new Date(value).getTime();
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+  if (/^\d+$/.test(value)) return Number.parseInt(value, 10) * 1000;
+  const at = httpDate(value);
+  return at === undefined ? undefined : Math.max(0, at - nowMs);
+}
+
+const MONTH_NAMES = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
+const SHORT_DAY = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun),$/;
+const LONG_DAY = /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),$/;
+
+/** "Thu, 01 Jan 2026 00:00:09 GMT" or "Thursday, 01-Jan-26 00:00:09 GMT" as epoch ms; else undefined. */
+function httpDate(text: string): number | undefined {
+  const words = text.split(' ');
+  let day: string | undefined;
+  let month: string | undefined;
+  let year: number;
+  let time: string | undefined;
+  if (words.length === 6 && SHORT_DAY.test(words[0]!) && words[5] === 'GMT' && /^\d{4}$/.test(words[3]!)) {
+    [day, month, time] = [words[1], words[2], words[4]];
+    year = Number(words[3]);
+  } else if (words.length === 4 && LONG_DAY.test(words[0]!) && words[3] === 'GMT') {
+    const parts = words[1]!.split('-');
+    if (parts.length !== 3 || !/^\d{2}$/.test(parts[2]!)) return undefined;
+    [day, month, time] = [parts[0], parts[1], words[2]];
+    year = 2000 + Number(parts[2]);
+    if (year > new Date().getUTCFullYear() + 50) year -= 100;
+  } else {
+    return undefined;
+  }
+  const monthIndex = MONTH_NAMES.indexOf(month ?? '');
+  const clock = /^(\d{2}):(\d{2}):(\d{2})$/.exec(time ?? '');
+  if (!/^\d{2}$/.test(day ?? '') || monthIndex === -1 || !clock) return undefined;
+  const [hours, minutes, seconds] = [Number(clock[1]), Number(clock[2]), Number(clock[3])];
+  if (hours > 23 || minutes > 59 || seconds > 59) return undefined;
+  const date = new Date(Date.UTC(year, monthIndex, Number(day), hours, minutes, seconds));
+  return date.getUTCDate() === Number(day) ? date.getTime() : undefined;
 }
 
 export interface RetryBudgetOptions {
@@ -202,7 +252,8 @@ export interface RetryBudgetOptions {
   maxTokens?: number;
 }
 
-const MILLI = 1000;
+/** Millionths of a token: 0.1, 0.25 and 1/64 are all whole numbers of them. */
+const MICRO = 1_000_000;
 
 export class RetryBudget {
   readonly #earnPerCall: number;
@@ -210,21 +261,18 @@ export class RetryBudget {
   #balance: number;
 
   constructor(options: RetryBudgetOptions = {}) {
+    optionsObject('RetryBudget', options);
     const ratio = numberOption('ratio', options.ratio, 0.1, (n) => n >= 0 && n < Infinity);
     const initial = numberOption('initialTokens', options.initialTokens, 10, (n) => n >= 0 && n < Infinity);
-    const max = numberOption(
-      'maxTokens',
-      options.maxTokens,
-      Math.max(100, initial),
-      (n) => n >= initial && n < Infinity,
-    );
-    this.#earnPerCall = Math.round(ratio * MILLI);
-    this.#capacity = Math.round(max * MILLI);
-    this.#balance = Math.round(initial * MILLI);
+    const max = numberOption('maxTokens', options.maxTokens, 100, (n) => n >= 0 && n < Infinity);
+    if (max < initial) fail('range', `option initialTokens ${shown(initial)} is above maxTokens ${shown(max)}`);
+    this.#earnPerCall = Math.round(ratio * MICRO);
+    this.#capacity = Math.round(max * MICRO);
+    this.#balance = Math.round(initial * MICRO);
   }
 
   get tokens(): number {
-    return this.#balance / MILLI;
+    return this.#balance / MICRO;
   }
 
   recordCall(): void {
@@ -232,8 +280,8 @@ export class RetryBudget {
   }
 
   tryAcquireRetry(): boolean {
-    if (this.#balance < MILLI) return false;
-    this.#balance -= MILLI;
+    if (this.#balance < MICRO) return false;
+    this.#balance -= MICRO;
     return true;
   }
 }
@@ -268,6 +316,7 @@ export class CircuitBreaker {
   #phase: Phase = { name: 'closed', failures: 0 };
 
   constructor(options: CircuitBreakerOptions = {}) {
+    optionsObject('CircuitBreaker', options);
     const wholeAtLeastOne = (n: number): boolean => n >= 1 && n % 1 === 0;
     this.#threshold = numberOption('failureThreshold', options.failureThreshold, 5, wholeAtLeastOne);
     this.#resetTimeoutMs = numberOption(
@@ -277,6 +326,11 @@ export class CircuitBreaker {
       (n) => n >= 0 && n < Infinity,
     );
     this.#maxTrials = numberOption('halfOpenMaxCalls', options.halfOpenMaxCalls, 1, wholeAtLeastOne);
+    for (const name of ['now', 'onStateChange'] as const) {
+      if (options[name] !== undefined && typeof options[name] !== 'function') {
+        fail('type', `option ${name} expects a function but got ${shown(options[name])}`);
+      }
+    }
     this.#now = options.now ?? Date.now;
     this.#notify = options.onStateChange ?? (() => {});
   }

@@ -1,72 +1,18 @@
 /**
- * Bug: counts every failure since the breaker closed, not consecutive ones, so a
- * success does not reset the count. A service failing 1 call in 3 trips a breaker whose
- * threshold is 3, and healthy traffic gets refused.
+ * Bug: counts every failure since the breaker closed, not consecutive ones, so a success does not
+ * reset the count. A service failing 1 call in 3 trips a breaker whose threshold is 3, and healthy
+ * traffic gets refused.
+ * Violates: breaker-success-resets
  * Rejected by: breaker-opens-after-consecutive-failures
  */
-import { CircuitOpenError, type CircuitBreakerOptions, type CircuitState, type CircuitStateChange } from '../index.ts';
+import { CircuitBreaker as CorrectCircuitBreaker, type Admission } from '../index.ts';
 
 export * from '../index.ts';
 
-export class CircuitBreaker {
-  readonly #failureThreshold: number;
-  readonly #resetTimeoutMs: number;
-  readonly #halfOpenMaxCalls: number;
-  readonly #now: () => number;
-  readonly #onStateChange: ((change: CircuitStateChange) => void) | undefined;
-  #state: CircuitState = 'closed';
-  #failures = 0;
-  #openedAt = 0;
-  #trials = 0;
-
-  constructor(options: CircuitBreakerOptions = {}) {
-    this.#failureThreshold = options.failureThreshold ?? 5;
-    this.#resetTimeoutMs = options.resetTimeoutMs ?? 30_000;
-    this.#halfOpenMaxCalls = options.halfOpenMaxCalls ?? 1;
-    this.#now = options.now ?? Date.now;
-    this.#onStateChange = options.onStateChange;
-  }
-
-  get state(): CircuitState {
-    this.#halfOpenIfDue();
-    return this.#state;
-  }
-
-  async execute<T>(fn: () => T | Promise<T>): Promise<T> {
-    this.#halfOpenIfDue();
-    if (this.#state === 'open') throw new CircuitOpenError(this.#openedAt + this.#resetTimeoutMs - this.#now());
-    const trial = this.#state === 'half-open';
-    if (trial) {
-      if (this.#trials >= this.#halfOpenMaxCalls) throw new CircuitOpenError(0);
-      this.#trials++;
-    }
-    try {
-      const value = await fn();
-      if (trial) this.#set('closed');
-      // A success leaves the failure count as it was.
-      return value;
-    } catch (error) {
-      if (trial) {
-        this.#openedAt = this.#now();
-        this.#set('open');
-      } else if (this.#state === 'closed' && ++this.#failures >= this.#failureThreshold) {
-        this.#openedAt = this.#now();
-        this.#set('open');
-      }
-      throw error;
-    } finally {
-      if (trial) this.#trials--;
-    }
-  }
-
-  #halfOpenIfDue(): void {
-    if (this.#state === 'open' && this.#now() - this.#openedAt >= this.#resetTimeoutMs) this.#set('half-open');
-  }
-
-  #set(to: CircuitState): void {
-    const from = this.#state;
-    this.#state = to;
-    if (to === 'closed') this.#failures = 0;
-    this.#onStateChange?.({ from, to, at: this.#now() });
+export class CircuitBreaker extends CorrectCircuitBreaker {
+  protected override record(admission: Admission, succeeded: boolean): void {
+    // A success while closed leaves the failure count as it was.
+    if (!admission.trial && succeeded) return;
+    super.record(admission, succeeded);
   }
 }

@@ -1,72 +1,21 @@
 /**
- * Bug: when a half-open trial fails, re-opens without restarting the reset timeout. The
- * timeout has already passed, so the very next call is another trial: a failing service gets
- * one call per caller instead of one per timeout.
+ * Bug: when a half-open trial fails, re-opens without restarting the reset timeout. The timeout
+ * has already passed, so the very next call is another trial: a failing service gets one call per
+ * caller instead of one per timeout.
+ * Violates: breaker-trial-failure-reopens
  * Rejected by: breaker-half-open-trial
  */
-import { CircuitOpenError, type CircuitBreakerOptions, type CircuitState, type CircuitStateChange } from '../index.ts';
+import { CircuitBreaker as CorrectCircuitBreaker, type Admission } from '../index.ts';
 
 export * from '../index.ts';
 
-export class CircuitBreaker {
-  readonly #failureThreshold: number;
-  readonly #resetTimeoutMs: number;
-  readonly #halfOpenMaxCalls: number;
-  readonly #now: () => number;
-  readonly #onStateChange: ((change: CircuitStateChange) => void) | undefined;
-  #state: CircuitState = 'closed';
-  #failures = 0;
-  #openedAt = 0;
-  #trials = 0;
-
-  constructor(options: CircuitBreakerOptions = {}) {
-    this.#failureThreshold = options.failureThreshold ?? 5;
-    this.#resetTimeoutMs = options.resetTimeoutMs ?? 30_000;
-    this.#halfOpenMaxCalls = options.halfOpenMaxCalls ?? 1;
-    this.#now = options.now ?? Date.now;
-    this.#onStateChange = options.onStateChange;
-  }
-
-  get state(): CircuitState {
-    this.#halfOpenIfDue();
-    return this.#state;
-  }
-
-  async execute<T>(fn: () => T | Promise<T>): Promise<T> {
-    this.#halfOpenIfDue();
-    if (this.#state === 'open') throw new CircuitOpenError(this.#openedAt + this.#resetTimeoutMs - this.#now());
-    const trial = this.#state === 'half-open';
-    if (trial) {
-      if (this.#trials >= this.#halfOpenMaxCalls) throw new CircuitOpenError(0);
-      this.#trials++;
+export class CircuitBreaker extends CorrectCircuitBreaker {
+  protected override record(admission: Admission, succeeded: boolean): void {
+    if (admission.trial && !succeeded && admission.epoch === this.epoch) {
+      // Re-opens with the old openedAt, which is already a full timeout ago.
+      this.transition('open');
+      return;
     }
-    try {
-      const value = await fn();
-      if (trial) this.#set('closed');
-      this.#failures = 0;
-      return value;
-    } catch (error) {
-      if (trial) {
-        // Re-opens with the old openedAt, which is already a full timeout ago.
-        this.#set('open');
-      } else if (this.#state === 'closed' && ++this.#failures >= this.#failureThreshold) {
-        this.#openedAt = this.#now();
-        this.#set('open');
-      }
-      throw error;
-    } finally {
-      if (trial) this.#trials--;
-    }
-  }
-
-  #halfOpenIfDue(): void {
-    if (this.#state === 'open' && this.#now() - this.#openedAt >= this.#resetTimeoutMs) this.#set('half-open');
-  }
-
-  #set(to: CircuitState): void {
-    const from = this.#state;
-    this.#state = to;
-    if (to === 'closed') this.#failures = 0;
-    this.#onStateChange?.({ from, to, at: this.#now() });
+    super.record(admission, succeeded);
   }
 }

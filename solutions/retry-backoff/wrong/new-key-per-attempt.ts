@@ -1,6 +1,7 @@
 /**
- * Bug: makes a fresh idempotency key for every payment attempt. When the gateway charged the
- * card but the response was lost, the retry looks like a new purchase and charges it again.
+ * Bug: makes a fresh idempotency key for every payment attempt. When the gateway charged the card
+ * but the response was lost, the retry looks like a new purchase and charges it again.
+ * Violates: same-key-every-attempt
  * Rejected by: single-charge-across-retries, seed-resilience
  */
 import { randomUUID } from 'node:crypto';

@@ -1,7 +1,8 @@
 /**
  * Bug: accepts a breaker option but calls fn directly. The breaker never sees a failure, never
  * opens, and every caller keeps hammering the service through the whole outage.
- * Rejected by: breaker-shields-service-in-outage
+ * Violates: breaker-wraps-attempts
+ * Rejected by: breaker-shields-service-in-outage, breaker-in-retry
  */
 import { retry as correctRetry, type RetryOptions } from '../index.ts';
 

@@ -1,7 +1,8 @@
 /**
  * Bug: gives up by rethrowing the last attempt's error, as p-retry does. The caller cannot tell
- * "failed once, not retryable" from "failed five times", and the earlier causes (a timeout, then
- * a 503, then a reset) are lost.
+ * "failed once, not retryable" from "failed five times", and the earlier causes (a timeout, then a
+ * 503, then a reset) are lost.
+ * Violates: retry-error-class
  * Rejected by: gives-up-with-every-cause
  */
 import { retry as correctRetry, type RetryOptions } from '../index.ts';

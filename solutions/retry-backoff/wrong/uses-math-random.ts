@@ -1,7 +1,8 @@
 /**
  * Bug: draws its jitter from Math.random instead of the injected random source. The delays look
  * fine in production, but no test can reproduce a run, and the formula cannot be checked.
- * Rejected by: full-jitter-formula, equal-jitter-formula, decorrelated-jitter-formula
+ * Violates: uses-injected-time
+ * Rejected by: full-jitter-formula, equal-jitter-formula, decorrelated-jitter-formula, retry-model
  */
 import { retry as correctRetry, type RetryOptions } from '../index.ts';
 
