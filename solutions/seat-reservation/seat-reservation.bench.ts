@@ -15,7 +15,7 @@ import { bench, describe } from 'vitest';
 import { createTestDatabase, type Database, type TestDatabase } from '../../harness/kit/db/index.ts';
 // Through the kit's native helpers: on Node 24 a better-sqlite3 statement that is garbage-collected aborts the process.
 import { openConnection, prepareStatement, setPragma } from '../../harness/kit/db/native.ts';
-import type { SeatService, SeatServiceOptions } from './contract.ts';
+import type { SeatService, SeatServiceOptions } from './index.ts';
 import { createSeatService as conditionalUpdate } from './index.ts';
 import { createSeatService as immediateTransaction } from './variants/immediate-transaction.ts';
 import { createSeatService as optimisticVersion } from './variants/optimistic-version.ts';

@@ -1,20 +1,14 @@
 /**
- * Bug: the tables have no primary keys and no indexes, so every lookup by seat id or reservation
- * id reads the whole table. Correct with ten seats; with a stadium of them, every reservation
- * scans every seat while holding the write lock, and throughput collapses.
+ * Bug: The tables have no primary keys and no indexes, so every lookup by seat id or reservation id
+ * reads the whole table. Correct with ten seats; with a stadium of them, every reservation scans
+ * every seat while holding the write lock, and throughput collapses.
+ * Violates: lookups-indexed
  * Rejected by: hot-lookup-indexed
  */
 import type { Database } from '../../../harness/kit/db/index.ts';
-import { parseSettings, type SeatService, type SeatServiceOptions } from '../contract.ts';
-import { ConditionalUpdateSeatService } from '../index.ts';
+import { ConditionalUpdateSeatService, parseSettings, type SeatService, type SeatServiceOptions } from '../index.ts';
 
-export {
-  ReservationExpiredError,
-  ReservationNotFoundError,
-  SeatExistsError,
-  SeatNotFoundError,
-  SeatUnavailableError,
-} from '../index.ts';
+export * from '../index.ts';
 
 const UNINDEXED_SCHEMA = `
   CREATE TABLE IF NOT EXISTS seats (

@@ -1,30 +1,23 @@
 /**
- * Bug: guards the read-decide-write with a mutex that lives in this process's memory. In one
+ * Bug: Guards the read-decide-write with a mutex that lives in this process's memory. In one
  * process it serialises every reservation and looks perfect; behind a load balancer each of the
  * four app instances has its own mutex, all four read "free", and all four sell the seat.
+ * Violates: reserve-exactly-one-winner
  * Rejected by: one-winner-across-instances
  */
 import type { Database } from '../../../harness/kit/db/index.ts';
 import {
-  newReservationId,
+  ConditionalUpdateSeatService,
   parseSettings,
   SeatNotFoundError,
   SeatUnavailableError,
-  toReservation,
-  type ReservationRow,
   type SeatReservation,
+  type SeatRow,
   type SeatService,
   type SeatServiceOptions,
-} from '../contract.ts';
-import { ConditionalUpdateSeatService, seatState, type SeatRow } from '../index.ts';
-
-export {
-  ReservationExpiredError,
-  ReservationNotFoundError,
-  SeatExistsError,
-  SeatNotFoundError,
-  SeatUnavailableError,
 } from '../index.ts';
+
+export * from '../index.ts';
 
 /** One lock per process: what `new Mutex()` at module scope gives you. */
 let tail: Promise<unknown> = Promise.resolve();
@@ -42,19 +35,12 @@ class MutexSeatService extends ConditionalUpdateSeatService {
       const now = this.now();
       const current = await this.db.get<SeatRow>('SELECT * FROM seats WHERE seat_id = ?', seat);
       if (current === undefined) throw new SeatNotFoundError(seat);
-      const state = seatState(current, now);
+      const state = this.stateOf(current, now);
       if (state.status !== 'available') {
-        if (state.userId === user) return toReservation(await this.loadReservation(this.db, state.reservationId));
+        if (state.userId === user) return this.reservationOf(await this.loadReservation(this.db, state.reservationId));
         throw new SeatUnavailableError(seat);
       }
-      const row: ReservationRow = {
-        reservation_id: newReservationId(),
-        seat_id: seat,
-        user_id: user,
-        created_at: now,
-        expires_at: now + this.holdMs,
-        status: 'held',
-      };
+      const row = this.newHold(seat, user, now);
       await this.db.transaction(async (tx) => {
         await tx.run(
           "UPDATE seats SET status = 'held', reservation_id = ?, user_id = ?, expires_at = ? WHERE seat_id = ?",
@@ -65,7 +51,7 @@ class MutexSeatService extends ConditionalUpdateSeatService {
         );
         await this.insertReservation(tx, row);
       });
-      return toReservation(row);
+      return this.reservationOf(row);
     });
   }
 }

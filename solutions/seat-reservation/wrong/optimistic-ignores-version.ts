@@ -3,7 +3,8 @@
  * `version = version + 1`, but the UPDATE's WHERE clause never checks that the version is still
  * the one it read, so every concurrent writer "wins" (changes = 1) and the bumped version proves
  * nothing.
- * Rejected by: one-winner, many-seats-many-users
+ * Violates: reserve-exactly-one-winner
+ * Rejected by: one-winner, one-winner-across-instances, many-seats-many-users, hold-expiry
  */
 import type { Database } from '../../../harness/kit/db/index.ts';
 import {
@@ -16,8 +17,11 @@ import {
   type SeatReservation,
   type SeatService,
   type SeatServiceOptions,
-} from '../contract.ts';
-import { ConditionalUpdateSeatService, SCHEMA, seatState, type SeatRow } from '../index.ts';
+  ConditionalUpdateSeatService,
+  SCHEMA,
+  seatState,
+  type SeatRow,
+} from '../index.ts';
 
 export {
   ReservationExpiredError,

@@ -2,11 +2,11 @@
  * Bug: every failure is a plain Error with a message. The caller (an HTTP handler mapping outcomes
  * to 404, 409 or 410) cannot tell "someone else got the seat" from "no such seat" from "your hold
  * ran out" without parsing English.
- * Rejected by: typed-errors, one-winner
+ * Violates: error-classes
+ * Rejected by: typed-errors, model-sequences
  */
 import type { Database } from '../../../harness/kit/db/index.ts';
-import type { SeatService, SeatServiceOptions } from '../contract.ts';
-import { createSeatService as createTypedSeatService } from '../index.ts';
+import { createSeatService as createTypedSeatService, type SeatService, type SeatServiceOptions } from '../index.ts';
 
 export {
   ReservationExpiredError,

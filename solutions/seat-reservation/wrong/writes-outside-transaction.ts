@@ -1,32 +1,22 @@
 /**
- * Bug: the claim itself is a correct conditional UPDATE, but the seat update and the reservation's
+ * Bug: The claim itself is a correct conditional UPDATE, but the seat update and the reservation's
  * ledger row (and each seat of addSeats) are separate autocommit statements. When the database
- * fails between them, the seat is held by a reservation that does not exist (or half the seats are
- * added), and nothing undoes it.
- * Rejected by: no-partial-state
+ * fails between them, or the instance dies there, the seat is held by a reservation that does not
+ * exist (or half the seats are added), and nothing undoes it.
+ * Violates: failures-leave-nothing
+ * Rejected by: no-partial-state, model-sequences-with-faults, instance-dies-mid-call
  */
 import type { Database } from '../../../harness/kit/db/index.ts';
 import {
-  newReservationId,
+  ConditionalUpdateSeatService,
   parseSettings,
   SeatExistsError,
-  SeatNotFoundError,
-  SeatUnavailableError,
-  toReservation,
-  type ReservationRow,
   type SeatReservation,
   type SeatService,
   type SeatServiceOptions,
-} from '../contract.ts';
-import { ConditionalUpdateSeatService, type SeatRow } from '../index.ts';
-
-export {
-  ReservationExpiredError,
-  ReservationNotFoundError,
-  SeatExistsError,
-  SeatNotFoundError,
-  SeatUnavailableError,
 } from '../index.ts';
+
+export * from '../index.ts';
 
 class AutocommitSeatService extends ConditionalUpdateSeatService {
   override async addSeats(seatIds: readonly string[]): Promise<void> {
@@ -43,33 +33,12 @@ class AutocommitSeatService extends ConditionalUpdateSeatService {
     const seat = this.id('seatId', seatId);
     const user = this.id('userId', userId);
     const now = this.now();
-    const row: ReservationRow = {
-      reservation_id: newReservationId(),
-      seat_id: seat,
-      user_id: user,
-      created_at: now,
-      expires_at: now + this.holdMs,
-      status: 'held',
-    };
-    const claimed = await this.db.run(
-      `UPDATE seats SET status = 'held', reservation_id = ?, user_id = ?, expires_at = ?
-        WHERE seat_id = ? AND (status = 'available' OR (status = 'held' AND expires_at <= ?))`,
-      row.reservation_id,
-      user,
-      row.expires_at,
-      seat,
-      now,
-    );
-    if (claimed.changes === 1) {
+    const row = this.newHold(seat, user, now);
+    if (await this.claim(this.db, row, now)) {
       await this.insertReservation(this.db, row); // a failure here strands the claim above
-      return toReservation(row);
+      return this.reservationOf(row);
     }
-    const current = await this.db.get<SeatRow>('SELECT * FROM seats WHERE seat_id = ?', seat);
-    if (current === undefined) throw new SeatNotFoundError(seat);
-    if (current.user_id === user && current.reservation_id !== null) {
-      return toReservation(await this.loadReservation(this.db, current.reservation_id));
-    }
-    throw new SeatUnavailableError(seat);
+    return this.unclaimed(this.db, seat, user);
   }
 }
 
