@@ -1,6 +1,6 @@
 /**
  * An app instance that dies in the middle of a call: a worker thread makes the crash sweep's calls
- * (reserve a free seat, take over an expired hold, confirm a hold, release another) and is
+ * (reserve a free seat, take over an expired hold, confirm a hold, release another, add three seats) and is
  * terminated at one of its statements; this thread, another instance, judges what it left behind.
  */
 import { fileURLToPath } from 'node:url';
@@ -26,11 +26,14 @@ const crashInstanceFile = fileURLToPath(new URL('./crash-instance.ts', import.me
 
 /** The seats of the crash sweep: free, an expired hold, two live holds. */
 const CRASH_SEATS = ['X1', 'E1', 'Y1', 'Z1'];
+/** The seats the dying instance adds, in one call: all of them or none. */
+const NEW_SEATS = ['W1', 'W2', 'W3'];
 
 /**
  * A fresh database with X1 free, E1's hold (user-e) expired at this very moment and live holds on
  * Y1 (user-y) and Z1 (user-z), made through one instance and checked against the model; and the
- * calls the dying instance will make: reserve X1, take E1 over, confirm Y1's hold, release Z1's.
+ * calls the dying instance will make: reserve X1, take E1 over, confirm Y1's hold, release Z1's,
+ * add W1, W2 and W3.
  */
 async function crashSetup(impl: Impl): Promise<{ deployment: Deployment; world: World; calls: SeatCall[] }> {
   const deployment = await deploy(impl, { holdMs: HOLD_MS, startMs: Date.UTC(2026, 5, 1, 12, 0, 0, 7), instances: 1 });
@@ -49,6 +52,7 @@ async function crashSetup(impl: Impl): Promise<{ deployment: Deployment; world: 
       { kind: 'reserveSeat', seatId: 'E1', userId: 'user-t' },
       { kind: 'confirm', reservationId: yHold },
       { kind: 'release', reservationId: zHold },
+      { kind: 'addSeats', seatIds: NEW_SEATS },
     ];
     return { deployment, world, calls };
   } catch (error) {
@@ -91,7 +95,7 @@ export async function crashPoints(impl: Impl): Promise<{ points: number[]; state
  * cut short done entirely or not at all (never half of it, and never an answered call undone), and
  * must carry on from it: every hold and sale it sees is whole (the holder's retry returns it,
  * confirm and release work on it). An instance that gets to the end without meeting the crash
- * point is judged the same way: all four calls done.
+ * point is judged the same way: every call done.
  */
 export async function dieAt(
   impl: Impl,
@@ -144,7 +148,7 @@ export async function dieAt(
       } else states.push(prediction.after(true));
     }
     const allowed = interrupted === undefined ? [done] : [done, done + 1];
-    const seen = await readSeats((call) => callService(impl, survivor.service, call), CRASH_SEATS);
+    const seen = await readSeats((call) => callService(impl, survivor.service, call), [...CRASH_SEATS, ...NEW_SEATS]);
     const matches = allowed.map((index) => ({ index, difference: seatsDifference(impl, seen, states[index]!) }));
     const match = matches.find((candidate) => candidate.difference === undefined);
     if (match === undefined) {

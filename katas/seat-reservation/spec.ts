@@ -456,7 +456,7 @@ export default defineSpec<Impl>('seat-reservation', ({ check }) => {
     {
       id: 'instance-dies-mid-call',
       title:
-        'an instance terminated at any statement of reserve, a takeover, confirm or release leaves the state before or after the call',
+        'an instance terminated at any statement of reserve, a takeover, confirm, release or addSeats leaves the state before or after the call',
       item: 'error-recovery',
       weight: 2,
       redFlag: 'no-transaction-handling',
