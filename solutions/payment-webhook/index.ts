@@ -505,7 +505,8 @@ export class WebhookProcessor implements PaymentWebhookHandler {
       }
       return await this.subscribe(event, lease);
     } catch (error) {
-      if (error instanceof LeaseLostError) return this.answerAfterLostLease(event);
+      // A holder that lost its lease starts over as a fresh delivery: it finds the event held or done.
+      if (error instanceof LeaseLostError) return this.handlePaymentWebhook(event);
       await this.release(lease);
       throw error;
     }
@@ -682,19 +683,6 @@ export class WebhookProcessor implements PaymentWebhookHandler {
       lease.key,
       lease.token,
     );
-  }
-
-  /** A holder that lost its lease answers as a fresh delivery would, and changes nothing. */
-  protected async answerAfterLostLease(event: PaymentWebhook): Promise<WebhookResult> {
-    const row = await this.db.get<EventRow>(
-      'SELECT * FROM webhook_events WHERE idempotency_key = ?',
-      event.idempotencyKey,
-    );
-    const now = this.now();
-    if (row?.state === 'processing' && row.lease_until > now) {
-      return { outcome: 'conflict', httpStatus: 409, reason: 'in-progress', retryAfterMs: row.lease_until - now };
-    }
-    return DUPLICATE;
   }
 
   async getSubscriptionsByPaymentId(paymentId: string): Promise<Subscription[]> {

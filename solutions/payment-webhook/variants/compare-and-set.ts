@@ -106,7 +106,8 @@ function configure(options: PaymentWebhookOptions): Config {
   };
   if (options === null || typeof options !== 'object') bad('options', 'an object', options);
   const { db, subscriptions, clock } = options;
-  if (typeof db?.transaction !== 'function') bad('db', 'a kit Database', db);
+  const methods = ['transaction', 'run', 'get', 'all', 'exec'] as const;
+  if (methods.some((method) => typeof db?.[method] !== 'function')) bad('db', 'a kit Database', db);
   if (typeof subscriptions?.create !== 'function') bad('subscriptions', 'a SubscriptionService', subscriptions);
   if (typeof clock?.now !== 'function' || typeof clock?.sleep !== 'function') bad('clock', 'a Clock', clock);
   const secrets: unknown[] = Array.isArray(options.secret) ? [...options.secret] : [options.secret];

@@ -1,70 +1,41 @@
 /**
- * Bug: asks "have I seen this key?" with a SELECT and records the key after the work. Sequential
- * redeliveries (the seeds' triple-delivery test) pass, but deliveries that arrive together all
- * find the key unseen before any of them records it: each one calls the subscription service and
- * each one inserts a subscription.
+ * Bug: asks "have I seen this key?" with a SELECT and then INSERTs it, as two statements. Sequential
+ * redeliveries (the seeds' triple-delivery test) pass, but deliveries that arrive together all find
+ * the key unseen; the primary key stops all but one INSERT, and every other delivery fails with a
+ * constraint error (a 500) instead of being answered duplicate or in progress.
+ * Violates: exactly-once-concurrent
  * Rejected by: concurrent-deliveries, concurrent-deliveries-across-instances
  */
+import { randomUUID } from 'node:crypto';
 import {
   WebhookProcessor,
-  parseWebhook,
-  type PaymentStatus,
+  fingerprint,
+  type Claim,
   type PaymentWebhook,
   type PaymentWebhookOptions,
-  type WebhookResult,
 } from '../index.ts';
 
 export { DeadLetterNotFoundError, InvalidWebhookError } from '../index.ts';
 
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS processed_webhooks (idempotency_key TEXT, processed_at INTEGER);
-  CREATE TABLE IF NOT EXISTS payments (payment_id TEXT PRIMARY KEY, status TEXT NOT NULL, updated_at INTEGER);
-  CREATE TABLE IF NOT EXISTS subscriptions (
-    subscription_id TEXT, payment_id TEXT, user_id TEXT, amount INTEGER, created_at INTEGER
-  );
-`;
-
-class CheckThenInsert extends WebhookProcessor {
-  protected override async migrate(): Promise<void> {
-    await this.db.exec(SCHEMA);
-  }
-
-  override async handlePaymentWebhook(webhook: PaymentWebhook): Promise<WebhookResult> {
-    const event = parseWebhook(webhook);
-    const seen = await this.db.get('SELECT 1 FROM processed_webhooks WHERE idempotency_key = ?', event.idempotencyKey);
-    if (seen !== undefined) return { outcome: 'duplicate', httpStatus: 200 };
-    const result = await this.apply(event);
-    await this.db.run('INSERT INTO processed_webhooks VALUES (?, ?)', event.idempotencyKey, this.now());
-    return result;
-  }
-
-  private async apply(event: PaymentWebhook): Promise<WebhookResult> {
-    const payment = await this.db.get<{ status: PaymentStatus }>(
-      'SELECT status FROM payments WHERE payment_id = ?',
-      event.paymentId,
-    );
-    if (!this.advances(payment?.status, event.status))
-      return { outcome: 'ignored', httpStatus: 200, reason: 'stale-status' };
+export class CheckThenInsert extends WebhookProcessor {
+  protected override async claim(event: PaymentWebhook): Promise<Claim> {
+    const seen = await this.db.get('SELECT 1 FROM webhook_events WHERE idempotency_key = ?', event.idempotencyKey);
+    if (seen !== undefined) return super.claim(event);
+    const now = this.now();
+    const token = randomUUID();
     await this.db.run(
-      'INSERT INTO payments VALUES (?, ?, ?) ON CONFLICT (payment_id) DO UPDATE SET status = excluded.status',
+      `INSERT INTO webhook_events
+         (idempotency_key, fingerprint, payload, payment_id, state, recovery_point, lease_token, lease_until, received_at)
+       VALUES (?, ?, ?, ?, 'processing', 'received', ?, ?, ?)`,
+      event.idempotencyKey,
+      fingerprint(event),
+      JSON.stringify(event),
       event.paymentId,
-      event.status,
-      this.now(),
+      token,
+      now + this.settings.leaseMs,
+      now,
     );
-    if (event.status !== 'success') return { outcome: 'processed', httpStatus: 200 };
-    const { subscriptionId } = await this.settings.subscriptions.create(
-      { paymentId: event.paymentId, userId: event.userId, amount: event.amount },
-      { idempotencyKey: event.idempotencyKey },
-    );
-    await this.db.run(
-      'INSERT INTO subscriptions VALUES (?, ?, ?, ?, ?)',
-      subscriptionId,
-      event.paymentId,
-      event.userId,
-      event.amount,
-      this.now(),
-    );
-    return { outcome: 'processed', httpStatus: 200, subscriptionId };
+    return { kind: 'owned', lease: { key: event.idempotencyKey, token, recoveryPoint: 'received' } };
   }
 }
 

@@ -2,6 +2,7 @@
  * Bug: answers a duplicate delivery with 409 ("already processed"). To the provider any non-2xx
  * means "not delivered", so it keeps redelivering an event that was handled long ago, for days,
  * and its dashboard shows the endpoint as failing.
+ * Violates: duplicate-delivery
  * Rejected by: http-status-mapping, triple-delivery
  */
 import { WebhookProcessor, type PaymentWebhook, type PaymentWebhookOptions, type WebhookResult } from '../index.ts';

@@ -1,23 +1,32 @@
 /**
- * Bug: answers "in progress" (409) whenever the event is being processed, without looking at the
- * lease's deadline. If the process holding the event crashes, every redelivery is told to come
- * back later, for ever: the provider gives up after three days and the subscription never exists.
- * Rejected by: crash-recovery, downstream-idempotency-key
+ * Bug: treats a lease as held until its holder gives it back, never looking at its deadline. A
+ * failure releases the event as it should, but if the process holding it crashes, every
+ * redelivery is told to come back later, for ever: the provider gives up after three days and the
+ * subscription never exists.
+ * Violates: lease-takeover
+ * Rejected by: crash-recovery, downstream-idempotency-key, worker-crash-recovery, crash-after-recording
  */
-import { WebhookProcessor, type Claim, type PaymentWebhook, type PaymentWebhookOptions } from '../index.ts';
+import {
+  WebhookProcessor,
+  fingerprint,
+  type Claim,
+  type PaymentWebhook,
+  type PaymentWebhookOptions,
+} from '../index.ts';
 
 export { DeadLetterNotFoundError, InvalidWebhookError } from '../index.ts';
 
 class LeaseNeverExpires extends WebhookProcessor {
   protected override async claim(event: PaymentWebhook): Promise<Claim> {
-    const row = await this.db.get<{ state: string }>(
-      'SELECT state FROM webhook_events WHERE idempotency_key = ?',
+    const row = await this.db.get<{ state: string; lease_until: number; fingerprint: string }>(
+      'SELECT state, lease_until, fingerprint FROM webhook_events WHERE idempotency_key = ?',
       event.idempotencyKey,
     );
-    if (row?.state === 'processing') {
+    const held = row?.state === 'processing' && row.lease_until > 0 && row.fingerprint === fingerprint(event);
+    if (held && row.lease_until <= this.now()) {
       return {
         kind: 'answered',
-        result: { outcome: 'conflict', httpStatus: 409, reason: 'in-progress', retryAfterMs: this.settings.leaseMs },
+        result: { outcome: 'conflict', httpStatus: 409, reason: 'in-progress', retryAfterMs: 1 },
       };
     }
     return super.claim(event);

@@ -3,6 +3,7 @@
  * subscriptions table has a surrogate key and no unique constraint on payment_id. A delivery that
  * pauses past its lease (GC, VM migration, a slow call) wakes up after another delivery finished
  * the event and writes a second subscription record.
+ * Violates: stale-holder
  * Rejected by: stale-lease-holder
  */
 import { SCHEMA, WebhookProcessor, type PaymentWebhookOptions } from '../index.ts';

@@ -1,7 +1,8 @@
 /**
  * Bug: verifies the HMAC but never looks at how old the signed timestamp is. A delivery captured
  * once (from a log, a proxy, a browser extension) stays valid for ever and can be replayed at will.
- * Rejected by: rejects-replayed
+ * Violates: signature-tolerance
+ * Rejected by: rejects-replayed, signature-test-vector
  */
 import { WebhookProcessor, verifySignature, type PaymentWebhookOptions, type SignedDelivery } from '../index.ts';
 

@@ -2,6 +2,7 @@
  * Bug: checks the signature only when the header is present, a shortcut left in "for local
  * testing". Whoever leaves the header out can post any payment as successful and get a
  * subscription for free.
+ * Violates: signature-missing
  * Rejected by: rejects-forged-and-tampered
  */
 import {

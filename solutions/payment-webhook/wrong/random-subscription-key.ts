@@ -3,6 +3,7 @@
  * inside one delivery look fine, but when the process dies after the service created the
  * subscription and before the commit, the redelivery's call carries a new key and the service
  * creates a second subscription: the customer is billed twice.
+ * Violates: downstream-key
  * Rejected by: downstream-idempotency-key
  */
 import { randomUUID } from 'node:crypto';

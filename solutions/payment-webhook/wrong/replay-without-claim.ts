@@ -2,6 +2,7 @@
  * Bug: replays a dead letter by reading it and running it, and takes it out of the queue only
  * once it succeeded, with nothing marking it as taken in between. Two operators pressing "replay"
  * together both run it, and both call the subscription service.
+ * Violates: replay-once
  * Rejected by: dead-letter-replay
  */
 import {

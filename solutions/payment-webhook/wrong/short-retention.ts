@@ -2,7 +2,8 @@
  * Bug: keeps deduplication records for one hour, as a cache with a TTL would (SET key 1 EX 3600).
  * The provider redelivers for days: a redelivery the next morning is no longer recognised as a
  * duplicate, and only the payment's status keeps it from being processed again.
- * Rejected by: dedup-retention
+ * Violates: retention-keeps
+ * Rejected by: dedup-retention, purge-boundaries
  */
 import { WebhookProcessor, type PaymentWebhookOptions } from '../index.ts';
 

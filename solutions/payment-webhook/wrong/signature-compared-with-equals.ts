@@ -2,6 +2,7 @@
  * Bug: compares the expected and the received signature with ===. String comparison stops at the
  * first differing character, so the time it takes leaks how much of a guess is right, and an
  * attacker who can time enough requests can build a valid signature byte by byte.
+ * Violates: signature-timing-safe
  * Rejected by: constant-time-comparison
  */
 import { createHmac } from 'node:crypto';

@@ -3,6 +3,7 @@
  * frameworks that parse JSON before the handler invite. Any body the provider formatted
  * differently from JSON.stringify (indentation, key order, \u escapes, 4900.0) fails verification,
  * and those deliveries are rejected for ever.
+ * Violates: signature-raw-body
  * Rejected by: verifies-raw-body
  */
 import { WebhookProcessor, verifySignature, type PaymentWebhookOptions, type SignedDelivery } from '../index.ts';

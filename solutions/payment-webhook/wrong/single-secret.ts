@@ -2,6 +2,7 @@
  * Bug: checks only the first v1 signature in the header against only the first configured secret.
  * During a rotation, deliveries signed with the other secret, or listing their signatures in
  * another order, are rejected and the provider's retries pile up.
+ * Violates: signature-rotation
  * Rejected by: secret-rotation
  */
 import {

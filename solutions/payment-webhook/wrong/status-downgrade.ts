@@ -1,6 +1,7 @@
 /**
  * Bug: applies whatever status arrives last. Webhooks are not ordered, so a late 'pending'
  * overwrites a 'success' and a late 'failed' marks a paid order as failed.
+ * Violates: status-forward
  * Rejected by: no-status-downgrade, status-order-property
  */
 import { WebhookProcessor, type PaymentWebhookOptions } from '../index.ts';
