@@ -34,7 +34,7 @@ describe('the evaluation checklist', () => {
     }
   });
 
-  test('keeps the six items no test can judge for the interviewer', () => {
+  test('keeps the five items no test can judge for the interviewer', () => {
     const interviewerOnly = checklistItems.filter((item) => item.mode === 'interviewer').map((item) => item.id);
     expect(interviewerOnly).toEqual([
       'technology-choices',
@@ -42,8 +42,12 @@ describe('the evaluation checklist', () => {
       'monitoring',
       'performance-monitoring',
       'clean-code',
-      'testing',
     ]);
+  });
+
+  test("scores testing considerations from the candidate's own tests, the interviewer's without them", () => {
+    const fromTests = checklistItems.filter((item) => item.mode === 'candidate-tests').map((item) => item.id);
+    expect(fromTests).toEqual(['testing']);
   });
 
   test('has five critical and five major red flags', () => {

@@ -46,9 +46,11 @@ export type RedFlagSeverity = 'critical' | 'major';
 
 /**
  * How an item is scored. `automated` items may be proved by spec checks; `interviewer` items are
- * never scored by a test, only from the interviewer's assessment.
+ * never scored by a test, only from the interviewer's assessment; a `candidate-tests` item is
+ * scored from the candidate's own tests run against each kata's wrong gallery when they wrote
+ * tests, and otherwise by the interviewer. No spec check names an item that is not `automated`.
  */
-export type ScoringMode = 'automated' | 'interviewer';
+export type ScoringMode = 'automated' | 'interviewer' | 'candidate-tests';
 
 export interface Category {
   readonly id: CategoryId;
@@ -271,7 +273,7 @@ export const checklistItems: readonly ChecklistItem[] = [
     category: 'code-quality',
     title: 'Testing considerations',
     points: 5,
-    mode: 'interviewer',
+    mode: 'candidate-tests',
     questions: [
       'How would you test this for a race you cannot reproduce by hand?',
       'Which test would have caught the bug you just fixed?',

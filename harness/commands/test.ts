@@ -3,20 +3,25 @@
  * `kata test <slug> --candidate DIR` runs DIR/katas/<slug>/index.ts as `kata grade` does (the
  * grader's own tree, checks and stub, seeds from the submission, the same isolation), so an
  * interviewer can replay a failure from a scorecard.
+ * `kata test <slug> --mine` runs the candidate's own tests (katas/<slug>/*.test.ts) against their
+ * code, the reference and every wrong file, as grading does for "Testing considerations".
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { findKata, loadSpec, type Kata } from '../catalog/catalog.ts';
-import { prepareCandidateKata } from '../grader/grade.ts';
+import { availableParallelism } from 'node:os';
+import { prepareCandidateKata, testCandidateSuite } from '../grader/grade.ts';
 import { GRADING_RUNS_FACTOR, parseSeed } from '../kit/seed.ts';
 import { collectChecks } from '../kit/spec.ts';
 import { runKata } from '../runner/run.ts';
 import type { KataRun } from '../runner/outcomes.ts';
+import { kataCommand } from '../runner/replay.ts';
 import { commandLine, parseCommandArgs, UsageError, widthOf, type Command, type CommandContext } from './command.ts';
 import { summariseRun } from './kata-status.ts';
 import { hashFile, loadProgress, saveProgress } from './progress.ts';
 import { renderRun } from './run-report.ts';
+import { renderMine } from './mine-report.ts';
 
 export interface TestSelection {
   readonly only?: readonly string[];
@@ -161,15 +166,47 @@ async function testCandidate(
   }
 }
 
+/**
+ * Runs the candidate's own tests of a kata against their code, the reference and every wrong file,
+ * and prints what they catch. Exit code 0 when the suite passes on the reference and on their code.
+ */
+async function testMine(kata: Kata, candidate: string | undefined, context: CommandContext): Promise<number> {
+  const dir = candidate === undefined ? context.root : resolve(candidate);
+  const folder = `${candidate === undefined ? '' : `${candidate.replace(/\/+$/, '')}/`}katas/${kata.slug}/`;
+  const concurrency = availableParallelism();
+  context.err(
+    context.palette.dim(
+      `Running your tests against your code, the reference and ${kata.wrongFiles.length} wrong implementations, ${concurrency} at a time…`,
+    ),
+  );
+  const report = await testCandidateSuite(context.root, dir, kata.slug, { concurrency });
+  if (report === undefined) {
+    throw new UsageError(
+      `kata test: ${folder} holds no test file; write one named like ${kata.slug}.test.ts that imports ./index.ts (vitest's test and expect)`,
+    );
+  }
+  context.out(
+    renderMine(kata, report, context.palette, {
+      width: widthOf(context),
+      invocation: context.invocation ?? kataCommand(),
+      shownFile: `${folder}index.ts`,
+      concurrency,
+    }),
+  );
+  return report.status === 'passed' && (report.own.status === 'passed' || report.own.status === 'not-run') ? 0 : 1;
+}
+
 export const testCommand: Command = {
   name: 'test',
-  summary: "run a kata's spec against your katas/<slug>/index.ts (or a candidate's, as grading does)",
-  usage: 'kata test <slug> [--only check-id,...] [--seed N] [--thorough] [--candidate DIR]',
+  summary:
+    "run a kata's spec against your katas/<slug>/index.ts (or a candidate's, as grading does); --mine runs your own tests against the wrong gallery",
+  usage:
+    'kata test <slug> [--only check-id,...] [--seed N] [--thorough] [--candidate DIR]\n       kata test <slug> --mine [--candidate DIR]',
   async run(args, context) {
     const { values, positionals } = parseCommandArgs(
       'test',
       args,
-      { ...testOptions, candidate: { type: 'string' } },
+      { ...testOptions, candidate: { type: 'string' }, mine: { type: 'boolean' } },
       true,
       context.invocation,
     );
@@ -178,6 +215,16 @@ export const testCommand: Command = {
         `kata test: expected one kata slug, received ${positionals.length} (see \`${commandLine(context, 'test --help')}\`)`,
       );
     const kata = findKata(positionals[0]!, context.root);
+    if (values.mine) {
+      const other = (['only', 'seed', 'thorough'] as const).find((name) => values[name] !== undefined);
+      if (other !== undefined) {
+        throw new UsageError(`kata test: --mine runs your own tests, which take no --${other}`);
+      }
+      if (values.candidate !== undefined && !existsSync(resolve(values.candidate, 'katas', kata.slug))) {
+        throw new UsageError(`kata test: ${values.candidate} has no katas/${kata.slug}/ folder`);
+      }
+      return testMine(kata, values.candidate, context);
+    }
     const selection = await parseSelection('test', kata, values);
     const run = await testKata(
       kata,

@@ -123,7 +123,8 @@ export function readAssessment(file: string): Assessment {
 /** The template: every item the interviewer judges, with its questions, unscored. */
 export function assessmentTemplate(candidate = ''): string {
   const items: Record<string, unknown> = {};
-  for (const item of checklistItems.filter((candidateItem) => candidateItem.mode === 'interviewer')) {
+  // Testing considerations too: the candidate's tests score it only when they wrote some.
+  for (const item of checklistItems.filter((candidateItem) => candidateItem.mode !== 'automated')) {
     items[item.id] = {
       title: item.title,
       category: item.category,

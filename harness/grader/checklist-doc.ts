@@ -10,11 +10,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { harnessRoot } from '../catalog/catalog.ts';
-import { categories, checklistItems, checklistTotalPoints, redFlags } from '../checklist.ts';
+import { categories, checklistItems, checklistTotalPoints, redFlags, type ScoringMode } from '../checklist.ts';
 
 export const BEGIN = '<!-- BEGIN GENERATED from harness/checklist.ts by harness/grader/checklist-doc.ts -->';
 export const END = '<!-- END GENERATED -->';
 export const checklistDocFile = join(harnessRoot, 'docs', 'checklist.md');
+
+/** The "scored by" column, per scoring mode. */
+export const SCORED_BY: Record<ScoringMode, string> = {
+  automated: 'checks (automated)',
+  interviewer: 'the interviewer',
+  'candidate-tests': "the candidate's own tests against the wrong gallery; the interviewer when they wrote none",
+};
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
@@ -22,18 +29,22 @@ function cell(text: string): string {
 
 export function renderChecklistTables(): string {
   const lines: string[] = [];
+  const sum = (items: readonly { points: number }[]): number => items.reduce((total, item) => total + item.points, 0);
   const automated = checklistItems.filter((item) => item.mode === 'automated');
+  const fromTests = checklistItems.filter((item) => item.mode === 'candidate-tests');
+  const interviewer = checklistItems.filter((item) => item.mode === 'interviewer');
   lines.push(
     `${checklistItems.length} items in ${categories.length} categories, ${checklistTotalPoints} points: ` +
-      `${automated.length} items (${automated.reduce((sum, item) => sum + item.points, 0)} points) can be scored by checks, ` +
-      `${checklistItems.length - automated.length} (${checklistTotalPoints - automated.reduce((sum, item) => sum + item.points, 0)} points) only by the interviewer.`,
+      `${automated.length} items (${sum(automated)} points) can be scored by checks, ` +
+      `${fromTests.length} (${sum(fromTests)} points) by the candidate's own tests against the wrong gallery when they wrote tests (else by the interviewer), ` +
+      `${interviewer.length} (${sum(interviewer)} points) only by the interviewer.`,
     '',
   );
   for (const category of categories) {
     lines.push(`### ${category.title} (${category.points} points)`, '');
     lines.push('| item | id | points | scored by | questions to ask |', '| --- | --- | ---: | --- | --- |');
     for (const item of checklistItems.filter((entry) => entry.category === category.id)) {
-      const scoredBy = item.mode === 'automated' ? 'checks (automated)' : 'the interviewer';
+      const scoredBy = SCORED_BY[item.mode];
       lines.push(
         `| ${cell(item.title)} | \`${item.id}\` | ${item.points} | ${scoredBy} | ${item.questions.map(cell).join('<br>')} |`,
       );

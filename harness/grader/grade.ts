@@ -21,7 +21,16 @@ import { runKata, type RunOptions } from '../runner/run.ts';
 import type { Assessment } from './assessment.ts';
 import { readSubmissionFile, scanSubmission, SubmissionError, type SubmissionFile } from './imports.ts';
 import { assembleBatch, type SubmissionPrint } from './batch.ts';
-import type { BatchReport, GradeReport, GraderInfo, SimilarityReport } from './report.ts';
+import type { BatchReport, GradeReport, GraderInfo, SimilarityReport, TestsReport } from './report.ts';
+import { prepareGallery, type Gallery } from './gallery.ts';
+import {
+  collectTestEvidence,
+  readCandidateTests,
+  unjudgedTests,
+  type CandidateTests,
+  type SuiteResult,
+  type TestLimits,
+} from './tests.ts';
 import { childBundle } from '../runner/sandbox/child-bundle.ts';
 import { namespacesWork, type IsolationChoice, type SandboxPaths } from '../runner/sandbox/isolation.ts';
 import { buildReport, type KataGrading, type KataVerdict } from './score.ts';
@@ -29,6 +38,9 @@ import { compare, fingerprint, type Fingerprint } from './similarity.ts';
 import { insideRoot, restoreChangedFiles, takeSnapshot, type Snapshot } from './snapshot.ts';
 import { readDurations, writeDurations } from './durations.ts';
 import { buildWorkspace, graderModules, sameText } from './workspace.ts';
+import { filesOutside, runSandbox, sandboxPaths } from './sandbox-paths.ts';
+
+export { sandboxPaths } from './sandbox-paths.ts';
 
 export type TargetKind = 'local' | 'candidate' | 'solutions';
 
@@ -71,6 +83,16 @@ export type ProgressEvent =
       readonly status: string;
       readonly score: number;
       readonly max: number;
+      readonly durationMs: number;
+    }
+  | {
+      /** The candidate's own tests of a kata, run against its gallery. */
+      readonly type: 'tests';
+      readonly target: string;
+      readonly slug: string;
+      readonly status: TestsReport['status'];
+      readonly caught: number;
+      readonly wrongFiles: number;
       readonly durationMs: number;
     };
 
@@ -150,17 +172,40 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
     // Then the runs, queued kata by kata, longest kata first, every candidate's in turn.
     const gradingsByTarget: KataGrading[][] = targets.map(() => []);
     const runs: Promise<void>[] = [];
+    // The galleries the candidates' own tests run against, bundled before any code runs.
+    const galleries = new Map<string, Gallery>();
+    for (const [kataIndex, entry] of prepared.entries()) {
+      if (!preps.some((row) => row[kataIndex]!.prep.tests !== undefined)) continue;
+      try {
+        galleries.set(entry.kata.slug, await prepareGallery(graderRoot, entry.kata));
+      } catch (error) {
+        for (const row of preps) {
+          const cell = row[kataIndex]!;
+          if (cell.prep.tests !== undefined) {
+            row[kataIndex] = { ...cell, prep: { ...cell.prep, galleryError: (error as Error).message } };
+          }
+        }
+      }
+    }
+    const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+
     prepared.forEach((entry, kataIndex) => {
       targets.forEach((target, targetIndex) => {
         const { prep, started } = preps[targetIndex]![kataIndex]!;
+        const tests = testEvidence(entry, prep, target, galleries.get(entry.kata.slug));
         if (prep.verdict !== undefined) {
-          gradingsByTarget[targetIndex]![kataIndex] = finishGrading(
-            entry,
-            prep.verdict,
-            prep,
-            started,
-            options,
-            target,
+          runs.push(
+            tests.then((report) => {
+              gradingsByTarget[targetIndex]![kataIndex] = finishGrading(
+                entry,
+                prep.verdict!,
+                prep,
+                started,
+                options,
+                target,
+                report,
+              );
+            }),
           );
           return;
         }
@@ -177,11 +222,11 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
                   ? `solutions/${entry.kata.slug}/index.ts`
                   : `katas/${entry.kata.slug}/index.ts`,
               isolation,
-              sandbox: { ...sandbox, ...(sandbox.private && { private: { ...sandbox.private, keep: runDir } }) },
+              sandbox: runSandbox(sandbox, runDir),
             });
             if (result.isolation !== undefined) modes.add(result.isolation);
             measured[entry.kata.slug] = Math.max(measured[entry.kata.slug] ?? 0, result.durationMs);
-            const outside = filesOutside(result, join(runDir, 'tree'), graderModules(graderRoot));
+            const outside = filesOutside(result.loadedFiles, join(runDir, 'tree'), graderModules(graderRoot));
             if (outside.length > 0) {
               const reason = `tried to load ${outside.slice(0, 2).join(', ')} at run time, outside its own files and the grader's packages`;
               return [{ kind: 'disqualified', reason }, runStarted];
@@ -196,7 +241,7 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
           }
         });
         runs.push(
-          run.then(([verdict, runStarted]) => {
+          Promise.all([run, tests]).then(([[verdict, runStarted], report]) => {
             gradingsByTarget[targetIndex]![kataIndex] = finishGrading(
               entry,
               verdict,
@@ -204,11 +249,67 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
               runStarted,
               options,
               target,
+              report,
             );
           }),
         );
       });
     });
+
+    /** The candidate's own tests of one kata against its gallery, queued beside the spec runs. */
+    function testEvidence(
+      entry: PreparedKata,
+      prep: Prepared,
+      target: GradeTarget,
+      gallery: Gallery | undefined,
+    ): Promise<TestsReport | undefined> {
+      const tests = prep.tests;
+      if (tests === undefined) return Promise.resolve(undefined);
+      if (gallery === undefined) {
+        return Promise.resolve(
+          unjudgedTests(tests, `the grader could not prepare the kata's gallery: ${prep.galleryError ?? 'unknown'}`),
+        );
+      }
+      const limits = options.limits ?? {};
+      return collectTestEvidence({
+        snapshot,
+        slug: entry.kata.slug,
+        tests,
+        gallery,
+        own:
+          prep.verdict === undefined && prep.submission !== undefined
+            ? { files: prep.submission.files }
+            : { refusal: `not run: ${prep.verdict?.kind === 'ran' ? 'no code' : (prep.verdict?.reason ?? 'no code')}` },
+        session,
+        sandbox,
+        isolation,
+        limits: {
+          ...(limits.timeoutCapMs === undefined ? {} : { testTimeoutMs: limits.timeoutCapMs }),
+          ...(limits.deadlineMs === undefined ? {} : { runDeadlineMs: limits.deadlineMs }),
+          ...(limits.memoryLimitMb === undefined ? {} : { memoryLimitMb: limits.memoryLimitMb }),
+          ...(limits.heapLimitMb === undefined ? {} : { heapLimitMb: limits.heapLimitMb }),
+          ...(limits.loadTimeoutMs === undefined ? {} : { loadTimeoutMs: limits.loadTimeoutMs }),
+          ...(limits.graceMs === undefined ? {} : { graceMs: limits.graceMs }),
+        },
+        queue,
+        concurrency,
+        ...(options.keepWorkDirs === undefined ? {} : { keepWorkDirs: options.keepWorkDirs }),
+        onRun: (result) => {
+          if (result.run?.isolation !== undefined) modes.add(result.run.isolation);
+        },
+      }).then((report) => {
+        options.onProgress?.({
+          type: 'tests',
+          target: target.name,
+          slug: entry.kata.slug,
+          status: report.status,
+          caught: report.caught,
+          wrongFiles: report.wrongFiles,
+          durationMs: report.durationMs,
+        });
+        return report;
+      });
+    }
     await Promise.all(runs);
 
     writeDurations(graderRoot, { ...durations, ...measured });
@@ -257,6 +358,7 @@ function finishGrading(
   started: number,
   options: GradeOptions,
   target: GradeTarget,
+  tests: TestsReport | undefined,
 ): KataGrading {
   const grading: KataGrading = {
     kata: entry.kata,
@@ -265,6 +367,7 @@ function finishGrading(
     similarity: prep.similarity,
     notes: prep.notes,
     durationMs: performance.now() - started,
+    tests,
   };
   if (options.onProgress !== undefined) {
     const passed =
@@ -290,10 +393,46 @@ interface Prepared {
   readonly submission?: Submission;
   readonly similarity: SimilarityReport | null;
   readonly notes: string[];
+  /** The candidate's own test files of the kata, when they wrote some. */
+  readonly tests?: CandidateTests;
+  /** Why the kata's gallery could not be prepared, for a candidate with tests. */
+  readonly galleryError?: string;
+}
+
+/** Reads and checks a submission and the candidate's own tests of the kata. */
+async function prepareSubmission(
+  graderRoot: string,
+  snapshot: Snapshot,
+  target: GradeTarget,
+  entry: PreparedKata,
+  fingerprintIt: boolean,
+): Promise<Prepared> {
+  const prep = await prepareCode(graderRoot, snapshot, target, entry, fingerprintIt);
+  // The references' folders hold the project's gallery proofs, not a candidate's tests.
+  if (target.kind === 'solutions') return prep;
+  const slug = entry.kata.slug;
+  const tests = await readCandidateTests({
+    slug,
+    sourceDir: join(target.dir, 'katas', slug),
+    within: target.dir,
+    kataFiles: kataFilesOf(snapshot, slug),
+    allowedPackages: snapshot.dependencies,
+  });
+  return tests === undefined ? prep : { ...prep, tests };
+}
+
+/** The files the grader's own kata folder ships, relative to it. */
+function kataFilesOf(snapshot: Snapshot, slug: string): Set<string> {
+  const kataPrefix = `katas/${slug}/`;
+  return new Set(
+    [...snapshot.files.keys()]
+      .filter((path) => path.startsWith(kataPrefix))
+      .map((path) => path.slice(kataPrefix.length)),
+  );
 }
 
 /** Reads and checks a submission: not attempted, unreadable, disqualified, or ready to run. */
-async function prepareSubmission(
+async function prepareCode(
   graderRoot: string,
   snapshot: Snapshot,
   target: GradeTarget,
@@ -321,12 +460,7 @@ async function prepareSubmission(
     return { ...none, verdict: { kind: 'not-attempted', reason: `${shown} is identical to the stub` } };
   }
 
-  const kataPrefix = `katas/${slug}/`;
-  const kataFiles = new Set(
-    [...snapshot.files.keys()]
-      .filter((path) => path.startsWith(kataPrefix))
-      .map((path) => path.slice(kataPrefix.length)),
-  );
+  const kataFiles = kataFilesOf(snapshot, slug);
   let scan;
   try {
     scan = await scanSubmission({
@@ -396,55 +530,6 @@ export function submissionSalt(files: readonly SubmissionFile[]): string {
     hash.update(file.content);
   }
   return hash.digest('hex').slice(0, 16);
-}
-
-/** Files vite served from outside the run's tree and the grader's packages: a loaded reference. */
-function filesOutside(run: KataRun, tree: string, modules: string): string[] {
-  return (run.loadedFiles ?? []).filter((id) => {
-    if (id.startsWith('\0') || id.startsWith('virtual:') || id.startsWith('node:') || !id.startsWith('/')) {
-      return false;
-    }
-    const path = id.split('?')[0]!;
-    return insideRoot(tree, path) === undefined && insideRoot(modules, path) === undefined;
-  });
-}
-
-/** What the sandbox hides and protects: the references, every checkout's sources, the grader. */
-export function sandboxPaths(graderRoot: string, targets: readonly GradeTarget[], session: string): SandboxPaths {
-  const modules = graderModules(graderRoot);
-  const hidden = new Set<string>([join(graderRoot, 'solutions'), join(graderRoot, 'katas')]);
-  for (const target of targets) {
-    hidden.add(join(target.dir, 'katas'));
-    hidden.add(join(target.dir, 'solutions'));
-  }
-  // Never hide a folder holding the run's own tree, the packages or the grader itself.
-  const keep = (dir: string): boolean =>
-    [session, modules, graderRoot].every((needed) => insideRoot(dir, needed) === undefined);
-  const readOnly = [graderRoot, modules].filter((dir) => insideRoot(dir, session) === undefined);
-  return {
-    readOnly: [...new Set(readOnly)],
-    hidden: [...hidden].filter(keep),
-    ...privateTmp(modules, session),
-  };
-}
-
-/**
- * Every run's folder lives in the session folder under the temporary directory; each run gets a
- * private temporary directory holding its own folder only. Needs an empty mount point outside it,
- * kept beside the packages, and the packages and Node itself outside it.
- */
-function privateTmp(modules: string, session: string): Pick<SandboxPaths, 'private'> {
-  const tmpRoot = dirname(session);
-  const mountPoint = join(modules, '.cache', 'kata-grade', 'mount-point');
-  // Node itself must stay visible too (a Node unpacked under /tmp would vanish with it).
-  const node = realpathSync(process.execPath);
-  if ([modules, mountPoint, node].some((path) => insideRoot(tmpRoot, path) !== undefined)) return {};
-  try {
-    mkdirSync(mountPoint, { recursive: true });
-  } catch {
-    return {};
-  }
-  return { private: { tmpRoot, mountPoint } };
 }
 
 async function referenceFingerprints(
@@ -547,12 +632,66 @@ export async function prepareCandidateKata(
         seedSalt: submissionSalt(files),
         workDir,
         isolation,
-        sandbox: { ...sandbox, ...(sandbox.private && { private: { ...sandbox.private, keep: runDir } }) },
+        sandbox: runSandbox(sandbox, runDir),
       },
       dispose,
     };
   } catch (error) {
     dispose();
     throw error;
+  }
+}
+
+export interface SuiteOptions {
+  readonly isolation?: IsolationChoice;
+  /** Runs at the same time. Default: the number of cores. */
+  readonly concurrency?: number;
+  readonly limits?: TestLimits;
+  readonly onRun?: (result: SuiteResult) => void;
+}
+
+/**
+ * `kata test <slug> --mine`: the candidate's own tests of one kata (in `candidateDir`, the working
+ * checkout or another) run against their code, the reference and the wrong gallery of the grader's
+ * tree, exactly as grading runs them. Undefined when the kata folder holds no test file. Nothing of
+ * the grader's own tree is written or restored: every run's tree is a copy, removed afterwards.
+ */
+export async function testCandidateSuite(
+  graderRoot: string,
+  candidateDir: string,
+  slug: string,
+  options: SuiteOptions = {},
+): Promise<TestsReport | undefined> {
+  const root = resolve(graderRoot);
+  const kata = listKatas(root).find((entry) => entry.slug === slug);
+  if (kata === undefined) throw new Error(`unknown kata "${slug}"`);
+  const snapshot = takeSnapshot(root, [kata]);
+  const entry: PreparedKata = { kata, checks: collectChecks(await loadSpec(kata)), referenceFingerprints: [] };
+  const target: GradeTarget = { name: 'candidate', kind: 'candidate', dir: resolve(candidateDir) };
+  const prep = await prepareSubmission(root, snapshot, target, entry, false);
+  if (prep.tests === undefined) return undefined;
+  const gallery = await prepareGallery(root, kata);
+  await childBundle();
+  const session = mkdtempSync(join(realpathSync(tmpdir()), 'kata-mine-'));
+  try {
+    const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+    return await collectTestEvidence({
+      snapshot,
+      slug,
+      tests: prep.tests,
+      gallery,
+      own:
+        prep.verdict === undefined && prep.submission !== undefined
+          ? { files: prep.submission.files }
+          : { refusal: `not run: ${prep.verdict?.kind === 'ran' ? 'no code' : (prep.verdict?.reason ?? 'no code')}` },
+      session,
+      sandbox: sandboxPaths(root, [target], session),
+      isolation: options.isolation ?? 'auto',
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+      concurrency,
+      ...(options.onRun === undefined ? {} : { onRun: options.onRun }),
+    });
+  } finally {
+    rmSync(session, { recursive: true, force: true });
   }
 }

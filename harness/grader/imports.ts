@@ -2,11 +2,11 @@
  * What a submission imports, found before it runs, and the files it brings along.
  *
  * A submission is its kata's index.ts plus the files of its own kata folder that index.ts imports,
- * transitively. It may import Node's built-in modules, the kit (harness/kit/), the files of its
- * kata folder (the grader's copies win for files the kata ships, such as a shared model), and the
- * runtime packages the grader provides. Anything else (the reference solution, another kata, a
- * library outside the project's dependencies that would do the kata's work, the test framework)
- * disqualifies the kata before a line of it runs.
+ * transitively. It may import Node's built-in modules, the kit (harness/kit/), its own files of
+ * its kata folder, the kata's stub.ts (for its types), and the runtime packages the grader
+ * provides. Anything else (the kata's other files: its spec, model and their helpers; the reference
+ * solution, another kata, a library outside the project's dependencies that would do the kata's
+ * work, the test framework) disqualifies the kata before a line of it runs.
  *
  * esbuild walks the imports as the run would (TypeScript type-only imports are erased, everything
  * else is kept), so the scan sees exactly the modules the run would load.
@@ -98,25 +98,70 @@ export function packageName(specifier: string): string {
 const TREE = '/tree';
 
 export async function scanSubmission(input: ScanInput): Promise<ScanResult> {
+  return walkImports(input, ['index.ts'], false);
+}
+
+/** The one file of the kata's own a candidate module may import: the stub, for its types. */
+export const KATA_STUB = 'stub.ts';
+
+/**
+ * The finding for a candidate module that imports one of the kata's own files other than the stub:
+ * the spec, its model or its helpers judge the code, so code that uses them is not the candidate's
+ * answer; and the run always loads the grader's copy, never a file of the same name they wrote.
+ */
+function kataFileViolation(where: string, spec: string, local: string, tests: boolean): string {
+  const allowed = tests
+    ? `./index.ts, the kit (harness/kit/) and ./${KATA_STUB}`
+    : `the kit (harness/kit/) and ./${KATA_STUB}`;
+  return `${where} imports ${JSON.stringify(spec)}, the kata's own ${local}, which is the grader's side of the kata (its spec and what the spec uses); of the kata's files, ${tests ? 'a test' : 'a submission'} may import only ${allowed} (a helper of your own needs a name the kata does not use)`;
+}
+
+/** Built-in modules a test has no reason to import: they read files or start processes. */
+export const TEST_DENIED_BUILTINS = ['fs', 'fs/promises', 'child_process', 'module', 'vm', 'inspector'];
+
+/** Names a candidate's own test files may have in their kata folder. */
+export const CANDIDATE_TEST_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*\.test\.ts$/;
+
+/**
+ * What a candidate's own test files (katas/<slug>/*.test.ts, named by `testFiles`) import: like a
+ * submission's, plus vitest, which they need, and `./index.ts`, the target each run puts there (its
+ * files are not theirs to bring). Built-ins that read files or start processes are refused: a test
+ * judges the code through its API, never by reading what lies on disk. The result's files are the
+ * test files and the helpers of their kata folder they import, never index.ts.
+ */
+export async function scanTestFiles(input: ScanInput, testFiles: readonly string[]): Promise<ScanResult> {
+  return walkImports(input, testFiles, true);
+}
+
+async function walkImports(input: ScanInput, entries: readonly string[], tests: boolean): Promise<ScanResult> {
   const kataDir = `${TREE}/katas/${input.slug}`;
   const violations: string[] = [];
   const notes: string[] = [];
   const files = new Map<string, Buffer>();
   const allowed = new Set(input.allowedPackages.filter((name) => !TOOLING_PACKAGES.includes(name)));
+  if (tests) allowed.add('vitest');
 
   const within = input.within ?? input.sourceDir;
-  const entryContent = readSubmissionFile(join(input.sourceDir, 'index.ts'), `katas/${input.slug}/index.ts`, within);
-  files.set('index.ts', entryContent);
+  for (const entry of entries) {
+    files.set(entry, readSubmissionFile(join(input.sourceDir, entry), `katas/${input.slug}/${entry}`, within));
+  }
 
   const recorder: Plugin = {
     name: 'submission-imports',
     setup(builder) {
       builder.onResolve({ filter: /.*/ }, (args) => {
-        if (args.kind === 'entry-point') return { path: `${kataDir}/index.ts`, namespace: 'submission' };
+        if (args.kind === 'entry-point') return { path: `${kataDir}/${args.path}`, namespace: 'submission' };
         const importer = args.importer;
         const spec = args.path;
         const where = importer.startsWith(`${kataDir}/`) ? importer.slice(kataDir.length + 1) : importer;
-        if (spec.startsWith('node:') || isBuiltin(spec)) return { path: spec, external: true };
+        if (spec.startsWith('node:') || isBuiltin(spec)) {
+          if (tests && TEST_DENIED_BUILTINS.includes(spec.replace(/^node:/, ''))) {
+            violations.push(
+              `${where} imports ${JSON.stringify(spec)}: a test judges the code through its API, not by reading files or starting processes`,
+            );
+          }
+          return { path: spec, external: true };
+        }
         if (spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('file:')) {
           const target = spec.startsWith('file:')
             ? fileURLToPath(spec)
@@ -134,10 +179,19 @@ export async function scanSubmission(input: ScanInput): Promise<ScanResult> {
           }
           const local = resolveLocal(inKata, input);
           if (local === undefined) return { path: spec, external: true };
-          if (input.kataFiles.has(local)) return { path: spec, external: true };
+          // In a test, ./index.ts is the target of the run, not a file of the candidate's to bring.
+          if (tests && local === 'index.ts') return { path: spec, external: true };
+          if (input.kataFiles.has(local)) {
+            // Of the kata's own files only the stub is the candidate's to use (its types, its
+            // error); the rest (spec, model, checks, fixtures) is the grader's side of the kata.
+            if (local === KATA_STUB) return { path: spec, external: true };
+            violations.push(kataFileViolation(where, spec, local, tests));
+            return { path: spec, external: true };
+          }
           return { path: `${kataDir}/${local}`, namespace: 'submission' };
         }
         const name = packageName(spec);
+        if (tests && name === 'vitest') return { path: spec, external: true };
         if (TOOLING_PACKAGES.includes(name) || name.startsWith('@vitest/')) {
           violations.push(`${where} imports ${JSON.stringify(spec)}: the test tooling is not for submissions`);
         } else if (!allowed.has(name)) {
@@ -175,9 +229,11 @@ export async function scanSubmission(input: ScanInput): Promise<ScanResult> {
 
   try {
     await build({
-      entryPoints: ['index.ts'],
+      entryPoints: [...entries],
       bundle: true,
       write: false,
+      // Never written: esbuild wants a folder for several entry points.
+      outdir: `${TREE}-out`,
       platform: 'node',
       format: 'esm',
       logLevel: 'silent',

@@ -8,8 +8,12 @@ import type { CategoryId, ChecklistItemId, RedFlagId, RedFlagSeverity, ScoringMo
 
 export const REPORT_SCHEMA = 'backend-katas/grade-report';
 export const BATCH_SCHEMA = 'backend-katas/grade-batch';
-/** 2: a kata's red flags are distinct flags with their evidence; ranking counts distinct flags. */
-export const SCHEMA_VERSION = 2;
+/**
+ * 2: a kata's red flags are distinct flags with their evidence; ranking counts distinct flags.
+ * 3: "Testing considerations" (`testing`, mode `candidate-tests`) may be scored from the candidate's
+ * own tests run against the wrong gallery (a kata's `tests`, follow-ups of source `tests`).
+ */
+export const SCHEMA_VERSION = 3;
 
 /**
  * - passed: every check passed;
@@ -93,6 +97,70 @@ export interface KataReport {
   /** What the interviewer should know about the run (restarts, a computed import, memory). */
   readonly notes: readonly string[];
   readonly durationMs: number;
+  /** The candidate's own tests of this kata against the wrong gallery; null when they wrote none. */
+  readonly tests: TestsReport | null;
+}
+
+/** One wrong file of the gallery, named by the rule it breaks (never by its file). */
+export interface TestsGalleryEntry {
+  /** The rule id its header names (`Violates:`); null when it names none. */
+  readonly rule: string | null;
+  /** The rule's text from kata.json, when the ledger has it. */
+  readonly text: string | null;
+  /** A test that passes on the reference failed on it. */
+  readonly caught: boolean;
+  /** The tests that caught it, by name. */
+  readonly by: readonly string[];
+  /** Why it was not caught, in the grader's words; null when caught. */
+  readonly reason: string | null;
+}
+
+/**
+ * A candidate's own tests (katas/<slug>/*.test.ts) run against their code, the reference and every
+ * wrong file. A wrong file is caught when a test that passes on the reference fails on it.
+ */
+export interface TestsReport {
+  /** The test files, by name in the kata folder. */
+  readonly files: readonly string[];
+  /**
+   * - passed: every test passes on the reference, so the catches count;
+   * - failed: a test fails on the reference (or a test file fails to load there): the suite tests
+   *   something the contract does not say, and earns nothing;
+   * - error: the suite could not be judged on the reference (no test, only skipped tests, a test
+   *   never reported, tampering, a run stopped): it earns nothing;
+   * - disqualified: a test file imports what a test may not (the reference, another kata, the file
+   *   system): nothing ran.
+   */
+  readonly status: 'passed' | 'failed' | 'error' | 'disqualified';
+  /** Why, when the status is not passed. */
+  readonly reason: string | null;
+  /** Tests collected against the reference. */
+  readonly tests: number;
+  /** Of them, the tests that passed on the reference: only their failures catch a wrong file. */
+  readonly passedOnReference: number;
+  readonly skipped: number;
+  /** The tests that failed on the reference, by name (a name computed as the test runs is not shown). */
+  readonly failingOnReference: readonly string[];
+  /** The suite on the candidate's own code, with its failures' messages (their code and their tests). */
+  readonly own: {
+    readonly status: 'passed' | 'failing' | 'error' | 'not-run';
+    readonly reason: string | null;
+    readonly passed: number;
+    readonly failures: readonly { readonly name: string; readonly reason: string }[];
+  };
+  /** Files in the kata's wrong gallery. */
+  readonly wrongFiles: number;
+  /** Of them, the files the suite catches. */
+  readonly caught: number;
+  /** caught / wrongFiles when the suite passes on the reference, 0 when not; null without a gallery. */
+  readonly share: number | null;
+  readonly gallery: readonly TestsGalleryEntry[];
+  /** The distinct rules of the wrong files it does not catch. */
+  readonly missedRules: readonly { readonly id: string | null; readonly text: string | null }[];
+  readonly notes: readonly string[];
+  /** Runs made: one per target that ran (own code, reference, each wrong file). */
+  readonly runs: number;
+  readonly durationMs: number;
 }
 
 /**
@@ -105,10 +173,17 @@ export type ItemStatus = 'scored' | 'not-assessed' | 'for-interviewer' | 'assess
 
 export interface ItemEvidence {
   readonly kata: string;
+  /** Points of the passed checks on the item; for `testing`, the wrong files caught (0 when the suite fails the reference). */
   readonly earned: number;
+  /** Points of the checks on the item; for `testing`, the wrong files of the gallery. */
   readonly max: number;
+  /** For `testing`: the wrong files caught, as `earned`. */
   readonly checksPassed: number;
+  /** For `testing`: the wrong files, as `max`. */
   readonly checksTotal: number;
+  /** For `testing` only: the rules of the wrong files the tests miss, and why the suite earns nothing if it does. */
+  readonly missedRules?: readonly string[];
+  readonly reason?: string | null;
 }
 
 export interface ItemReport {
@@ -150,13 +225,17 @@ export interface FollowUp {
   readonly question: string;
   /**
    * failed-check: about one check that failed, from its evidence; kata: the kata's own follow-up,
-   * for a kata whose code works; interviewer-item: to score an item an attempted kata exercises.
+   * for a kata whose code works; interviewer-item: to score an item an attempted kata exercises;
+   * tests: about the candidate's own tests, a rule of a wrong file they miss or a test that fails
+   * on the reference.
    */
-  readonly source: 'failed-check' | 'kata' | 'interviewer-item';
+  readonly source: 'failed-check' | 'kata' | 'interviewer-item' | 'tests';
   readonly item: ChecklistItemId | null;
   readonly kata: string | null;
   /** The failing check the question is about (source failed-check). */
   readonly check: string | null;
+  /** The rule the question is about (source tests, a missed wrong file). */
+  readonly rule?: string | null;
 }
 
 export interface Score {

@@ -160,7 +160,8 @@ describe('the checklist', () => {
   });
 
   test('leaves the interviewer items to the interviewer, with their questions', () => {
-    const interviewer = report.items.filter((entry) => entry.mode === 'interviewer');
+    // Testing considerations too: this candidate wrote no tests.
+    const interviewer = report.items.filter((entry) => entry.mode !== 'automated');
     expect(interviewer.length).toBe(6);
     for (const entry of interviewer) {
       expect(entry.status).toBe('for-interviewer');

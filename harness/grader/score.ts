@@ -10,6 +10,10 @@
  *   An item no attempted kata checks is "not assessed" (no score, no maximum), never 0 of 5.
  * - interviewer items are scored only from the assessment file; without it they are "for the
  *   interviewer", with the questions to ask.
+ * - "Testing considerations" (mode candidate-tests) is scored from the candidate's own tests when
+ *   they wrote some: per kata with tests and a wrong gallery, the share of the wrong files caught by
+ *   a suite that passes on the reference (0 when it does not), and 5 times the mean of those
+ *   shares, as the automated items are. Without such a kata it is the interviewer's.
  * Red flags are raised only by behaviour: a check that ran against the loaded code and failed on
  * what the code did (its assertion, a time or memory limit), with the check's one-line reason as
  * evidence. A file that does not compile, lacks an export of the stub or fails to load proves
@@ -48,6 +52,7 @@ import {
   type BatchReport,
   type RedFlagSummary,
   type SimilarityReport,
+  type TestsReport,
 } from './report.ts';
 
 /** What happened to one kata of one candidate. */
@@ -64,6 +69,8 @@ export interface KataGrading {
   readonly similarity: SimilarityReport | null;
   readonly notes: readonly string[];
   readonly durationMs: number;
+  /** The candidate's own tests of the kata against its wrong gallery, when they wrote some. */
+  readonly tests?: TestsReport | undefined;
 }
 
 export interface ReportInput {
@@ -206,6 +213,54 @@ export function kataReport(grading: KataGrading): KataReport {
     similarity: grading.similarity,
     notes: [...new Set(notes)],
     durationMs: Math.round(grading.durationMs),
+    tests: grading.tests ?? null,
+  };
+}
+
+/** The katas whose tests can score "Testing considerations": tests written, and a gallery to catch. */
+export function scoredTests(katas: readonly KataReport[]): { kata: KataReport; tests: TestsReport }[] {
+  return katas.flatMap((kata) =>
+    kata.tests !== null && kata.tests.share !== null ? [{ kata, tests: kata.tests }] : [],
+  );
+}
+
+function testsItemReport(
+  item: ChecklistItem,
+  katas: readonly KataReport[],
+  assessed: { score: number | null; notes: string | null } | undefined,
+  warnings: string[],
+): ItemReport | undefined {
+  const scored = scoredTests(katas);
+  if (scored.length === 0) return undefined;
+  if (assessed?.score !== undefined && assessed.score !== null) {
+    warnings.push(
+      `the assessment scores "${item.id}", which the candidate's own tests already scored; the tests' score stands (notes are kept)`,
+    );
+  }
+  const evidence: ItemEvidence[] = scored.map(({ kata, tests }) => {
+    const earned = tests.status === 'passed' ? tests.caught : 0;
+    return {
+      kata: kata.slug,
+      earned,
+      max: tests.wrongFiles,
+      checksPassed: earned,
+      checksTotal: tests.wrongFiles,
+      missedRules: tests.missedRules.map((rule) => rule.id ?? '(a wrong file that names no rule)'),
+      reason: tests.reason,
+    };
+  });
+  const share = evidence.reduce((sum, entry) => sum + entry.earned / entry.max, 0) / evidence.length;
+  return {
+    id: item.id,
+    category: item.category,
+    title: item.title,
+    mode: item.mode,
+    status: 'scored',
+    score: points(item.points * share),
+    max: item.points,
+    evidence,
+    questions: share < 1 ? item.questions : [],
+    notes: assessed?.notes ?? null,
   };
 }
 
@@ -218,7 +273,11 @@ function itemReport(
   const assessed = assessment?.items.get(item.id);
   const notes = assessed?.notes ?? null;
   const base = { id: item.id, category: item.category, title: item.title, mode: item.mode, max: item.points, notes };
-  if (item.mode === 'interviewer') {
+  if (item.mode === 'candidate-tests') {
+    const fromTests = testsItemReport(item, katas, assessed, warnings);
+    if (fromTests !== undefined) return fromTests;
+  }
+  if (item.mode !== 'automated') {
     const score = assessed?.score ?? null;
     return {
       ...base,
@@ -312,6 +371,32 @@ function followUps(
       check: check.id,
     });
   }
+  for (const { kata, tests } of scoredTests(katas)) {
+    for (const name of tests.failingOnReference.slice(0, 3)) {
+      add({
+        question: `In ${kata.slug}, the candidate's test "${name}" fails on a correct implementation: which sentence of the README does it check, and what would it take to pass on every correct one?`,
+        source: 'tests',
+        item: 'testing',
+        kata: kata.slug,
+        check: null,
+        rule: null,
+      });
+    }
+    for (const rule of tests.missedRules) {
+      const what =
+        rule.id === null
+          ? 'one wrong file of the gallery'
+          : `an implementation that breaks \`${rule.id}\`${rule.text === null ? '' : ` ("${rule.text}")`}`;
+      add({
+        question: `In ${kata.slug}, no test of the candidate's fails on ${what}: which test would catch it?`,
+        source: 'tests',
+        item: 'testing',
+        kata: kata.slug,
+        check: null,
+        rule: rule.id,
+      });
+    }
+  }
   for (const kata of katas) {
     if (!WORKING.includes(kata.status)) continue;
     const grading = gradings.find((entry) => entry.kata.slug === kata.slug);
@@ -327,7 +412,8 @@ function followUps(
     for (const id of grading?.kata.manifest.checklistItems ?? []) exercised.add(id);
   }
   for (const item of items) {
-    if (item.mode !== 'interviewer' || item.status === 'assessed' || !exercised.has(item.id)) continue;
+    if (item.mode === 'automated' || item.status === 'assessed' || item.status === 'scored') continue;
+    if (!exercised.has(item.id)) continue;
     for (const question of item.questions) {
       add({ question, source: 'interviewer-item', item: item.id, kata: null, check: null });
     }

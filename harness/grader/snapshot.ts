@@ -17,6 +17,9 @@ export interface Snapshot {
   readonly dependencies: readonly string[];
 }
 
+/** A candidate's own test file in a kata folder (see imports.ts CANDIDATE_TEST_FILE). */
+const CANDIDATE_TEST_PATH = /^[^/]+\.test\.ts$/;
+
 /** Files of harness/ a run needs: code and data, not the grader's tests, corpus or benchmarks. */
 function harnessFileWanted(path: string): boolean {
   if (/\.test\.ts$|\.bench\.ts$/.test(path)) return false;
@@ -40,8 +43,13 @@ export function takeSnapshot(root: string, katas: readonly Kata[]): Snapshot {
   for (const kata of katas) {
     const kataFiles: string[] = [];
     walk(root, `katas/${kata.slug}`, kataFiles);
-    // The working file is the candidate's, never the grader's.
-    paths.push(...kataFiles.filter((path) => path !== `katas/${kata.slug}/index.ts`));
+    // The working file and the candidate's own tests (katas/<slug>/*.test.ts) are the candidate's, never the grader's.
+    paths.push(
+      ...kataFiles.filter(
+        (path) =>
+          path !== `katas/${kata.slug}/index.ts` && !CANDIDATE_TEST_PATH.test(path.slice(`katas/${kata.slug}/`.length)),
+      ),
+    );
   }
   const files = new Map<string, Buffer>();
   for (const path of paths) files.set(path, readFileSync(join(root, path)));

@@ -17,6 +17,7 @@ import {
   type ChildJob,
   type ChildMessage,
   type ChildReport,
+  type CollectedTest,
   type RawError,
   type RawTest,
 } from './protocol.ts';
@@ -74,12 +75,34 @@ function toRawError(error: {
   };
 }
 
+/** Mine mode runs the candidate's own tests: they are known by their full names, not by check ids. */
+const mine = job.tests !== undefined;
+const names = new Map<string, string>();
+const taken = new Set<string>();
+
+/**
+ * A test's name in the report: a check's id, or in mine mode the test's full name ("a.test.ts >
+ * rejects NaN"), numbered when a suite declares two tests of the same full name.
+ */
+function nameOf(testCase: TestCase): string {
+  if (!mine) return clip(testCase.name);
+  let name = names.get(testCase.id);
+  if (name === undefined) {
+    const full = clip(testCase.fullName);
+    name = full;
+    for (let n = 2; taken.has(name); n++) name = `${full} (${n})`;
+    taken.add(name);
+    names.set(testCase.id, name);
+  }
+  return name;
+}
+
 function toRawTest(testCase: TestCase): RawTest {
   const result = testCase.result();
   const seed = testCase.meta().kata?.seed;
   const duration = testCase.diagnostic()?.duration;
   return {
-    name: clip(testCase.name),
+    name: nameOf(testCase),
     state: result.state,
     errors: (result.errors ?? []).slice(0, 5).map(toRawError),
     ...(typeof seed === 'number' ? { seed } : {}),
@@ -92,6 +115,14 @@ const FILE_LIMIT = 5000;
 let streamed = 0;
 
 const reporter = {
+  onTestModuleCollected(module: TestModule) {
+    if (!mine) return;
+    const tests: CollectedTest[] = [];
+    for (const testCase of module.children.allTests()) {
+      if (tests.length < TEST_LIMIT) tests.push({ name: nameOf(testCase), mode: testCase.options.mode });
+    }
+    send({ type: 'kata-run-collected', tests });
+  },
   onTestCaseResult(testCase: TestCase) {
     if (streamed++ < TEST_LIMIT) send({ type: 'kata-run-result', test: toRawTest(testCase) });
   },
@@ -101,7 +132,15 @@ const reporter = {
     for (const module of modules) {
       errors.push(...module.errors().slice(0, 20).map(toRawError));
       // A failed beforeAll (the target never loaded) is an error of the suite, not of any test.
-      for (const suite of module.children.allSuites()) errors.push(...suite.errors().slice(0, 20).map(toRawError));
+      for (const suite of module.children.allSuites()) {
+        const where = mine ? { suite: clip(suite.fullName) } : {};
+        errors.push(
+          ...suite
+            .errors()
+            .slice(0, 20)
+            .map((error) => ({ ...toRawError(error), ...where })),
+        );
+      }
       for (const testCase of module.children.allTests()) {
         if (tests.length < TEST_LIMIT) tests.push(toRawTest(testCase));
       }
@@ -117,7 +156,7 @@ const vitest = await startVitest(
     root: job.root,
     config: false,
     watch: false,
-    include: [join('harness', 'runner', 'target.entry.ts')],
+    include: [join('harness', 'runner', mine ? 'mine.entry.ts' : 'target.entry.ts')],
     reporters: [reporter],
     pool: 'forks',
     maxWorkers: 1,
@@ -128,6 +167,9 @@ const vitest = await startVitest(
     silent: true,
     cache: false,
     passWithNoTests: true,
+    // A forgotten .only would skip the canary and every other test: as in CI, it is an error.
+    allowOnly: false,
+    ...(job.testTimeoutMs === undefined ? {} : { testTimeout: job.testTimeoutMs }),
     ...(job.hookTimeoutMs === undefined ? {} : { hookTimeout: job.hookTimeoutMs }),
   },
   { server: { watch: null } },

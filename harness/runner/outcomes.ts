@@ -90,7 +90,7 @@ export function oneLine(text: string, limit = REASON_LIMIT): string {
 /** Names that add nothing to a message: plain errors, assertions, properties, the runner's own. */
 const UNNAMED = ['Error', 'AssertionError', 'PropertyFailure', 'TargetLoadError', 'TargetShapeError'];
 
-function describeError(error: RawError): string {
+export function describeError(error: RawError): string {
   const timedOut = /^(Test|Hook) timed out in (\d+)ms/.exec(error.message);
   if (timedOut) return `did not finish within ${formatSeconds(Number(timedOut[2]))} (its time limit)`;
   const program = programError(error);

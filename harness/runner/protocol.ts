@@ -14,6 +14,8 @@ export interface RawError {
   readonly causeName?: string;
   /** Where the error was thrown, when that is inside the target's own folder: "katas/x/index.ts:3". */
   readonly at?: string;
+  /** Mine mode: the full name of the describe block whose collection failed ("a.test.ts"). */
+  readonly suite?: string;
 }
 
 export interface RawTest {
@@ -23,6 +25,23 @@ export interface RawTest {
   readonly errors: readonly RawError[];
   readonly seed?: number;
   readonly durationMs?: number;
+}
+
+/** A test vitest collected from a candidate's test files, before any of them ran. */
+export interface CollectedTest {
+  /** Its full name: the file, its describe blocks and its own name, joined with " > ". */
+  readonly name: string;
+  /** How it was declared: `skip` and `todo` never run. */
+  readonly mode: 'run' | 'skip' | 'todo' | 'only';
+}
+
+/**
+ * Sent once the candidate's test files are collected (mine mode): the list every result is counted
+ * against, so a test that never reports is an error, never a pass.
+ */
+export interface ChildCollected {
+  readonly type: 'kata-run-collected';
+  readonly tests: readonly CollectedTest[];
 }
 
 /** The child's final word: every test vitest knows about, and the errors outside any test. */
@@ -41,7 +60,7 @@ export interface ChildResult {
   readonly test: RawTest;
 }
 
-export type ChildMessage = ChildReport | ChildResult;
+export type ChildMessage = ChildReport | ChildResult | ChildCollected;
 
 /** What the parent tells the child to run, passed in the KATA_JOB environment variable. */
 export interface ChildJob {
@@ -69,6 +88,13 @@ export interface ChildJob {
   readonly hookTimeoutMs?: number;
   /** Node arguments for vitest's worker processes (heap limit). */
   readonly workerExecArgv?: readonly string[];
+  /**
+   * Mine mode: the candidate's own test files (absolute paths in the run's tree), run instead of the
+   * spec against whatever `targetFile` holds. Default: none, the spec runs.
+   */
+  readonly tests?: readonly string[];
+  /** Mine mode: each test's time limit, in milliseconds (vitest's testTimeout). */
+  readonly testTimeoutMs?: number;
 }
 
 export const JOB_ENV = 'KATA_JOB';
@@ -121,5 +147,17 @@ export function isChildResult(value: unknown): value is ChildResult {
     test !== null &&
     typeof (test as { name?: unknown }).name === 'string' &&
     Array.isArray((test as { errors?: unknown }).errors)
+  );
+}
+
+export function isChildCollected(value: unknown): value is ChildCollected {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { type?: unknown }).type === 'kata-run-collected' &&
+    Array.isArray((value as { tests?: unknown }).tests) &&
+    (value as { tests: unknown[] }).tests.every(
+      (test) => typeof test === 'object' && test !== null && typeof (test as { name?: unknown }).name === 'string',
+    )
   );
 }

@@ -173,7 +173,7 @@ export function registerSpec<Impl>(spec: KataSpec<Impl>, options: RegisterOption
 }
 
 /** Appends one line per event; a missing option or an unwritable file makes it a no-op. */
-function progressWriter(file: string | undefined): (line: string) => void {
+export function progressWriter(file: string | undefined): (line: string) => void {
   if (file === undefined) return () => undefined;
   return (line) => {
     try {
@@ -229,7 +229,7 @@ function escapedAssertions(probes: typeof IMPOSSIBLE_ASSERTIONS): string[] {
 }
 
 /** After every check: a check cannot pass once the assertion library stops failing. */
-function assertionsStillFail(): void {
+export function assertionsStillFail(): void {
   const escaped = escapedAssertions(QUICK_PROBES);
   if (escaped.length > 0) throw new TamperedAssertionsError(`${escaped.join(', ')} passed`);
 }
@@ -239,7 +239,7 @@ function assertionsStillFail(): void {
  * with the list of those that passed otherwise. The runner reads a canary that passed, went missing
  * or failed with any other message as tampering, and trusts none of the run's results.
  */
-function registerCanary(name: string): void {
+export function registerCanary(name: string): void {
   test(name, () => {
     const escaped = escapedAssertions(IMPOSSIBLE_ASSERTIONS);
     throw new Error(

@@ -42,12 +42,15 @@ import {
 } from './outcomes.ts';
 import {
   canaryName,
+  isChildCollected,
   isChildReport,
   isChildResult,
   JOB_ENV,
   PROGRESS,
+  TEST_LIMIT,
   type ChildJob,
   type ChildReport,
+  type CollectedTest,
   type RawTest,
 } from './protocol.ts';
 
@@ -115,13 +118,14 @@ export const DEFAULT_MEMORY_LIMIT_MB = 2048;
 export const DEFAULT_LOAD_TIMEOUT_MS = 20_000;
 export const DEFAULT_GRACE_MS = 2_000;
 export const DEFAULT_MAX_RESTARTS = 2;
+export const DEFAULT_OUTPUT_LIMIT_BYTES = 65_536;
 /** Once every expected result is in, how long the child may take to wrap up before it is stopped. */
 const WRAP_UP_MS = 5_000;
 /** Startup budget of an attempt, before the target starts loading: our own code only. */
 const STARTUP_BUDGET_MS = 60_000;
 const PROGRESS_LIMIT_BYTES = 1 << 20;
 /** Marks every process of a run (that keeps the environment it inherited), to find them at the end. */
-const MARKER_ENV = 'KATA_RUN_MARKER';
+export const MARKER_ENV = 'KATA_RUN_MARKER';
 
 export async function runKata(slug: string, targetFile: string, options: RunOptions = {}): Promise<KataRun> {
   const root = options.root ?? harnessRoot;
@@ -165,14 +169,19 @@ export async function runKata(slug: string, targetFile: string, options: RunOpti
  * temporary tree a grading ran in.
  */
 function withoutTreePaths(run: KataRun, root: string): KataRun {
-  const prefixes = [...new Set([root, realpathOr(root)])].map((dir) => `${dir}${sep}`);
-  const strip = (text: string): string => prefixes.reduce((result, prefix) => result.split(prefix).join(''), text);
+  const strip = treePathStripper(root);
   return {
     ...run,
     outcomes: run.outcomes.map((outcome) => ({ ...outcome, reason: strip(outcome.reason) })),
     problems: run.problems.map(strip),
     ...(run.loadError === undefined ? {} : { loadError: strip(run.loadError) }),
   };
+}
+
+/** Removes `root/` (as given and as its real path) from a message, so files read as katas/x/index.ts. */
+export function treePathStripper(root: string): (text: string) => string {
+  const prefixes = [...new Set([root, realpathOr(root)])].map((dir) => `${dir}${sep}`);
+  return (text) => prefixes.reduce((result, prefix) => result.split(prefix).join(''), text);
 }
 
 function realpathOr(dir: string): string {
@@ -233,14 +242,26 @@ async function superviseRun(
       hookTimeoutMs: limits.loadTimeoutMs,
       workerExecArgv: [`--max-old-space-size=${limits.heapLimitMb}`],
     };
-    const record = await runAttempt(job, pending, {
-      ...limits,
-      childFile,
-      env: runEnvironment({ home, tmp }, { ...options.env, [JOB_ENV]: JSON.stringify(job), [MARKER_ENV]: marker }),
-      marker: `${MARKER_ENV}=${marker}`,
-      deadline,
-      options,
-    });
+    const byId = new Map(pending.map((check) => [check.id, check]));
+    const attempt = await superviseAttempt(
+      job,
+      {
+        names: [...byId.keys()],
+        limitFor: (name) => {
+          const check = byId.get(name);
+          return check === undefined ? undefined : limits.checkLimitMs(check);
+        },
+      },
+      {
+        ...limits,
+        childFile,
+        env: runEnvironment({ home, tmp }, { ...options.env, [JOB_ENV]: JSON.stringify(job), [MARKER_ENV]: marker }),
+        marker: `${MARKER_ENV}=${marker}`,
+        deadline,
+        options,
+      },
+    );
+    const record: AttemptRecord = { ...attempt, checks: pending };
     mode = record.mode;
     for (const file of record.loadedFiles ?? []) loadedFiles.add(file);
     peakRssBytes = Math.max(peakRssBytes, record.peakRssBytes);
@@ -326,22 +347,52 @@ function resolveLimits(checks: readonly ResolvedCheck[], options: RunOptions): L
     loadTimeoutMs,
     graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
     maxRestarts: options.maxRestarts ?? DEFAULT_MAX_RESTARTS,
-    outputLimit: options.outputLimitBytes ?? 65_536,
+    outputLimit: options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
     checkLimitMs,
   };
 }
 
-interface AttemptSetup extends Limits {
+export interface AttemptSetup {
   readonly childFile: string;
   /** NAME=value in the run's environment, to find its processes at the end. */
   readonly marker: string;
   readonly env: NodeJS.ProcessEnv;
+  /** When the attempt must end, on performance.now()'s clock. */
   readonly deadline: number;
-  readonly options: RunOptions;
+  /** The run's time limit as a person reads it, for the reason of a run stopped at `deadline`. */
+  readonly deadlineMs: number;
+  readonly memoryLimitMb: number;
+  readonly loadTimeoutMs: number;
+  readonly graceMs: number;
+  readonly outputLimit: number;
+  readonly options: Pick<RunOptions, 'nodeArgs' | 'isolation' | 'sandbox'>;
 }
 
-function runAttempt(job: ChildJob, checks: readonly ResolvedCheck[], setup: AttemptSetup): Promise<AttemptRecord> {
-  const byId = new Map(checks.map((check) => [check.id, check]));
+/** What an attempt waits for: the tests it expects, and how long each may run. */
+export interface AttemptExpectations {
+  /** The tests whose results end the attempt once all are in (and the canary). */
+  readonly names: readonly string[];
+  /** Adds the tests the child says it collected to `names` (mine mode, where no list is known before). */
+  readonly learn?: boolean;
+  /** A test's time limit in milliseconds; undefined for a name it does not know (no limit of its own). */
+  readonly limitFor: (name: string) => number | undefined;
+}
+
+/** One attempt, supervised, as it happened: what `judgeAttempt` (or mine mode's judge) decides from. */
+export type SupervisedAttempt = Omit<AttemptRecord, 'checks'> & {
+  /** What the child said it collected (mine mode), in order. */
+  readonly collected?: readonly CollectedTest[];
+};
+
+/**
+ * Starts the child for one attempt and watches it until it reports, dies or is stopped: memory,
+ * the time limits (startup, loading, each test, the deadline, the wrap-up), the process group.
+ */
+export function superviseAttempt(
+  job: ChildJob,
+  expectations: AttemptExpectations,
+  setup: AttemptSetup,
+): Promise<SupervisedAttempt> {
   const launch = launchCommand(
     process.execPath,
     [...(setup.options.nodeArgs ?? []), setup.childFile],
@@ -351,6 +402,7 @@ function runAttempt(job: ChildJob, checks: readonly ResolvedCheck[], setup: Atte
   return new Promise((resolve) => {
     const attemptStarted = performance.now();
     const streamed: RawTest[] = [];
+    let collected: CollectedTest[] | undefined;
     const progress = new ProgressReader(job.progressFile!);
     let report: ChildReport | undefined;
     let stop: StopCause | undefined;
@@ -373,10 +425,14 @@ function runAttempt(job: ChildJob, checks: readonly ResolvedCheck[], setup: Atte
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
 
-    const expectedNames = new Set([...byId.keys(), ...(job.canary === undefined ? [] : [job.canary])]);
+    const expectedNames = new Set([...expectations.names, ...(job.canary === undefined ? [] : [job.canary])]);
     const reportedNames = new Set<string>();
     child.on('message', (message) => {
-      if (isChildResult(message)) {
+      if (expectations.learn === true && collected === undefined && isChildCollected(message)) {
+        collected = message.tests.slice(0, TEST_LIMIT).map((test) => ({ name: String(test.name), mode: test.mode }));
+        // A test declared skip or todo never reports a result of its own worth waiting for.
+        for (const test of collected) if (test.mode === 'run' || test.mode === 'only') expectedNames.add(test.name);
+      } else if (isChildResult(message)) {
         if (streamed.length < 2 * expectedNames.size + 10) streamed.push(message.test);
         reportedNames.add(message.test.name);
         if (allReportedAt === undefined && [...expectedNames].every((name) => reportedNames.has(name))) {
@@ -403,7 +459,7 @@ function runAttempt(job: ChildJob, checks: readonly ResolvedCheck[], setup: Atte
       child.stderr?.destroy();
       if (child.connected) child.disconnect();
       resolve({
-        checks,
+        ...(collected === undefined ? {} : { collected }),
         tests: mergeResults(streamed, report?.tests),
         errors: report?.errors ?? [],
         completed: report !== undefined,
@@ -437,11 +493,10 @@ function runAttempt(job: ChildJob, checks: readonly ResolvedCheck[], setup: Atte
           return stopWith({ kind: 'load-timeout', limitMs: setup.loadTimeoutMs });
         }
       }
-      const running = state.running === undefined ? undefined : byId.get(state.running);
-      if (running !== undefined && state.runningSince !== undefined) {
-        const limit = setup.checkLimitMs(running);
+      const limit = state.running === undefined ? undefined : expectations.limitFor(state.running);
+      if (state.running !== undefined && limit !== undefined && state.runningSince !== undefined) {
         if (now - state.runningSince > limit + setup.graceMs) {
-          return stopWith({ kind: 'check-timeout', check: running.id, limitMs: limit });
+          return stopWith({ kind: 'check-timeout', check: state.running, limitMs: limit });
         }
       }
       if (allReportedAt !== undefined && now - allReportedAt > WRAP_UP_MS) {

@@ -3,7 +3,7 @@
  * package.json and tsconfig.json, its node_modules, and the fixture katas `tally` and `echo` (or
  * those asked for) in place of the real ones), and one candidate checkout per case.
  */
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { harnessRoot } from '../../catalog/catalog.ts';
 import type { HostileCase } from './corpus.ts';
@@ -16,8 +16,11 @@ function asInTree(source: string): string {
   return source.replaceAll("'../../../../kit/", "'../../harness/kit/");
 }
 
-/** Fixture katas a tree may hold: the corpus's two, and `reverse`, whose one check is randomised. */
-export type FixtureKata = (typeof FIXTURE_KATAS)[number] | 'reverse';
+/**
+ * Fixture katas a tree may hold: the corpus's two; `reverse`, whose one check is randomised; and
+ * `clamp`, with a rule ledger and a wrong gallery, for grading a candidate's own tests.
+ */
+export type FixtureKata = (typeof FIXTURE_KATAS)[number] | 'reverse' | 'clamp';
 
 export function buildGraderTree(root: string, katas: readonly FixtureKata[] = FIXTURE_KATAS): string {
   mkdirSync(root, { recursive: true });
@@ -38,6 +41,16 @@ export function buildGraderTree(root: string, katas: readonly FixtureKata[] = FI
     writeFileSync(join(kataDir, 'index.ts'), asInTree(readFileSync(join(from, 'stub.ts'), 'utf8')));
     mkdirSync(join(root, 'solutions', slug), { recursive: true });
     cpSync(join(from, 'reference.ts'), join(root, 'solutions', slug, 'index.ts'));
+    if (existsSync(join(from, 'README.md'))) cpSync(join(from, 'README.md'), join(kataDir, 'README.md'));
+    if (existsSync(join(from, 'wrong'))) {
+      const wrongDir = join(root, 'solutions', slug, 'wrong');
+      mkdirSync(wrongDir, { recursive: true });
+      for (const name of readdirSync(join(from, 'wrong'))) {
+        // A wrong file imports the reference beside it here, ../index.ts in a tree.
+        const text = readFileSync(join(from, 'wrong', name), 'utf8').replaceAll("'../reference.ts'", "'../index.ts'");
+        writeFileSync(join(wrongDir, name), text);
+      }
+    }
   }
   return root;
 }
@@ -70,4 +83,21 @@ export function writeCandidate(dir: string, hostile: HostileCase, graderRoot: st
 export function writeSolved(dir: string, slug: string, graderRoot: string): void {
   mkdirSync(join(dir, 'katas', slug), { recursive: true });
   cpSync(join(graderRoot, 'solutions', slug, 'index.ts'), join(dir, 'katas', slug, 'index.ts'));
+}
+
+/**
+ * A candidate checkout with their own tests of the clamp fixture: each file of suites/ written as
+ * katas/clamp/<name>.test.ts, importing ./index.ts; katas/clamp/index.ts solved unless `solved` is false.
+ */
+export function writeSuiteCandidate(dir: string, suites: readonly string[], graderRoot: string, solved = true): void {
+  const kataDir = join(dir, 'katas', 'clamp');
+  mkdirSync(kataDir, { recursive: true });
+  if (solved) writeSolved(dir, 'clamp', graderRoot);
+  for (const suite of suites) {
+    const text = readFileSync(join(here, 'suites', `${suite}.ts`), 'utf8')
+      .replaceAll("'../fixture/clamp/stub.ts'", "'./index.ts'")
+      .replaceAll("'../fixture/clamp/reference.ts'", "'../../solutions/clamp/index.ts'")
+      .replaceAll('__GRADER_ROOT__', graderRoot);
+    writeFileSync(join(kataDir, `${suite}.test.ts`), text);
+  }
 }

@@ -24,6 +24,9 @@ export function renderCsv(batch: BatchReport): string {
     'ranked_on',
     'similar_to_reference',
     ...slugs.flatMap((slug) => [`${slug}_score`, `${slug}_max`, `${slug}_status`]),
+    // The candidate's own tests: the item's score, and per kata the wrong files caught (blank without tests).
+    'testing',
+    ...slugs.flatMap((slug) => [`${slug}_tests_caught`, `${slug}_tests_wrong_files`, `${slug}_tests_status`]),
   ];
   const rows = batch.ranking.map((row): (string | number)[] => {
     const report = batch.candidates.find((candidate) => candidate.name === row.name)!;
@@ -44,6 +47,14 @@ export function renderCsv(batch: BatchReport): string {
       ...slugs.flatMap((slug): (string | number)[] => {
         const kata = report.katas.find((entry) => entry.slug === slug);
         return kata === undefined ? ['', '', ''] : [kata.score, kata.max, kata.status];
+      }),
+      report.items.find((item) => item.id === 'testing' && item.status === 'scored' && item.mode === 'candidate-tests')
+        ?.score ?? '',
+      ...slugs.flatMap((slug): (string | number)[] => {
+        const tests = report.katas.find((entry) => entry.slug === slug)?.tests ?? null;
+        return tests === null
+          ? ['', '', '']
+          : [tests.status === 'passed' ? tests.caught : 0, tests.wrongFiles, tests.status];
       }),
     ];
   });

@@ -49,7 +49,9 @@ const STATUS: Record<KataReport['status'], string> = {
 function itemScore(item: ItemReport): string {
   switch (item.status) {
     case 'scored':
-      return `${formatPoints(item.score!)} / ${item.max}`;
+      return item.mode === 'candidate-tests'
+        ? `${formatPoints(item.score!)} / ${item.max} (their tests)`
+        : `${formatPoints(item.score!)} / ${item.max}`;
     case 'assessed':
       return `${formatPoints(item.score!)} / ${item.max} (interviewer)`;
     case 'not-assessed':
@@ -143,6 +145,32 @@ export function renderMarkdown(report: GradeReport, level = 1, options: Markdown
     }
   }
 
+  const tested = report.katas.filter((kata) => kata.tests !== null);
+  if (tested.length > 0) {
+    out.push(
+      '',
+      `${h(2)} Their own tests, against the wrong gallery`,
+      '',
+      'A wrong file is caught when a test that passes on the reference fails on it; a suite that fails on the reference earns nothing.',
+      '',
+      '| kata | test files | tests | on the reference | wrong files caught | rules missed |',
+      '| --- | --- | ---: | --- | ---: | --- |',
+    );
+    for (const kata of tested) {
+      const tests = kata.tests!;
+      const reference =
+        tests.status === 'passed'
+          ? `passes (${tests.passedOnReference} of ${tests.tests})`
+          : `${tests.status}: ${cell(tests.reason ?? '')}`;
+      const caught =
+        tests.wrongFiles === 0 ? 'no gallery' : `${tests.status === 'passed' ? tests.caught : 0}/${tests.wrongFiles}`;
+      const missed = tests.missedRules.map((rule) => code(rule.id ?? '(names no rule)')).join(', ');
+      out.push(
+        `| ${cell(kata.slug)} | ${tests.files.map((file) => code(file)).join(', ')} | ${tests.tests} | ${reference} | ${caught} | ${missed} |`,
+      );
+    }
+  }
+
   const similar = report.katas.filter((kata) => kata.similarity !== null);
   if (similar.length > 0) {
     out.push('', `${h(2)} Similarity to the reference`, '');
@@ -165,7 +193,11 @@ export function renderMarkdown(report: GradeReport, level = 1, options: Markdown
     const title = categories.find((entry) => entry.id === category.id)!.title;
     for (const item of report.items.filter((entry) => entry.category === category.id)) {
       const evidence = item.evidence
-        .map((entry) => `${entry.kata} ${entry.checksPassed}/${entry.checksTotal} checks`)
+        .map((entry) =>
+          item.mode === 'candidate-tests'
+            ? `${entry.kata} caught ${entry.earned}/${entry.max} wrong files`
+            : `${entry.kata} ${entry.checksPassed}/${entry.checksTotal} checks`,
+        )
         .join(', ');
       const notes = item.notes === null ? '' : `${evidence ? '; ' : ''}notes: ${cell(item.notes)}`;
       out.push(
@@ -181,6 +213,7 @@ export function renderMarkdown(report: GradeReport, level = 1, options: Markdown
     out.push('', `${h(2)} Questions to ask`);
     const groups: [string, GradeReport['followUps']][] = [
       ['About the checks that failed', report.followUps.filter((entry) => entry.source === 'failed-check')],
+      ['About their own tests', report.followUps.filter((entry) => entry.source === 'tests')],
       ['Follow-ups of the katas whose code works', report.followUps.filter((entry) => entry.source === 'kata')],
       [
         'To score the items for the interviewer, about the katas attempted',
@@ -192,7 +225,7 @@ export function renderMarkdown(report: GradeReport, level = 1, options: Markdown
       out.push('', `**${title}**`, '');
       for (const entry of entries) {
         out.push(
-          entry.source === 'failed-check'
+          entry.source === 'failed-check' || entry.source === 'tests'
             ? `- ${cell(entry.question)}`
             : `- ${cell(entry.question)} (${entry.item ?? entry.kata ?? ''})`,
         );

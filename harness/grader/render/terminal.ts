@@ -7,7 +7,16 @@
 import { kataCommand, replayCommand } from '../../runner/replay.ts';
 import { categories } from '../../checklist.ts';
 import type { Palette } from './palette.ts';
-import type { BatchReport, CheckReport, FollowUp, GradeReport, ItemReport, KataReport, KataStatus } from '../report.ts';
+import type {
+  BatchReport,
+  CheckReport,
+  FollowUp,
+  GradeReport,
+  ItemReport,
+  KataReport,
+  KataStatus,
+  TestsReport,
+} from '../report.ts';
 import {
   clip,
   commandLines,
@@ -150,7 +159,9 @@ function checkLines(report: GradeReport, kata: KataReport, check: CheckReport, l
 function itemScore(item: ItemReport, palette: Palette): string {
   switch (item.status) {
     case 'scored':
-      return `${formatPoints(item.score!)} / ${item.max}`;
+      return item.mode === 'candidate-tests'
+        ? `${formatPoints(item.score!)} / ${item.max} ${palette.dim('(their tests)')}`
+        : `${formatPoints(item.score!)} / ${item.max}`;
     case 'assessed':
       return `${formatPoints(item.score!)} / ${item.max} ${palette.dim('(interviewer)')}`;
     case 'not-assessed':
@@ -219,6 +230,8 @@ export function renderScorecard(report: GradeReport, palette: Palette, options: 
     }
   }
 
+  lines.push(...ownTests(report, layout));
+
   const similar = report.katas.filter((kata) => kata.similarity !== null);
   if (similar.length > 0) {
     lines.push(...heading('Similarity to the reference', palette));
@@ -275,6 +288,49 @@ export function renderScorecard(report: GradeReport, palette: Palette, options: 
   return lines.join('\n');
 }
 
+/** One line on a kata's own tests: what they catch, or why they earn nothing. */
+export function testsSummary(tests: TestsReport): string {
+  const files = `${tests.files.length} file${tests.files.length === 1 ? '' : 's'}, ${tests.tests} test${tests.tests === 1 ? '' : 's'}`;
+  switch (tests.status) {
+    case 'passed':
+      return tests.wrongFiles === 0
+        ? `pass on the reference (${files}); no wrong gallery to catch`
+        : `catch ${tests.caught} of ${tests.wrongFiles} wrong files (${files}, all passing on the reference)`;
+    case 'failed':
+      return `earn nothing: ${tests.reason ?? 'they fail on the reference'}`;
+    case 'error':
+      return `earn nothing: the suite ${tests.reason ?? 'could not be judged'}`;
+    case 'disqualified':
+      return `earn nothing, disqualified: ${tests.reason ?? ''}`;
+  }
+}
+
+/** The candidate's own tests, kata by kata, with the rules of the wrong files they miss. */
+function ownTests(report: GradeReport, layout: Layout): string[] {
+  const { palette, width } = layout;
+  const katas = report.katas.filter((kata) => kata.tests !== null);
+  if (katas.length === 0) return [];
+  const item = report.items.find((entry) => entry.id === 'testing');
+  const score = item?.status === 'scored' ? ` (${item.title}: ${formatPoints(item.score!)} / ${item.max})` : '';
+  const lines = heading(`Their own tests, against the wrong gallery${score}`, palette);
+  for (const kata of katas) {
+    const tests = kata.tests!;
+    const good = tests.status === 'passed' && tests.caught === tests.wrongFiles;
+    const mark = good ? palette.marks.pass : tests.status === 'passed' ? palette.warn('~') : palette.marks.fail;
+    lines.push(...wrap(`${kata.slug}: ${testsSummary(tests)}`, width, `  ${mark} `, '      '));
+    if (tests.missedRules.length > 0) {
+      lines.push(
+        ...wrap(
+          `they miss ${tests.missedRules.map((rule) => rule.id ?? '(a file that names no rule)').join(', ')}`,
+          width,
+          '      ',
+        ).map((line) => palette.dim(line)),
+      );
+    }
+  }
+  return lines;
+}
+
 /** Questions the evidence supports, grouped by where they come from. */
 function askNext(report: GradeReport, layout: Layout): string[] {
   const { palette, width } = layout;
@@ -283,28 +339,34 @@ function askNext(report: GradeReport, layout: Layout): string[] {
   const failures = bySource('failed-check');
   const kata = bySource('kata');
   const interviewer = bySource('interviewer-item');
+  const tests = bySource('tests');
   const forYou = report.items.filter((item) => item.status === 'for-interviewer').length;
-  if (failures.length + kata.length + interviewer.length === 0 && forYou === 0) return lines;
+  if (failures.length + kata.length + interviewer.length + tests.length === 0 && forYou === 0) return lines;
   lines.push(...heading('Ask next', palette));
-  const group = (title: string, entries: readonly FollowUp[], limit = Infinity): void => {
+  const group = (
+    title: string,
+    entries: readonly FollowUp[],
+    limit = Infinity,
+    more = 'failing checks (listed above; all in --json and --markdown)',
+  ): void => {
     if (entries.length === 0) return;
     lines.push(...wrap(title, width, '  ').map((line) => palette.accent(line)));
     for (const entry of entries.slice(0, limit)) {
       const tag = entry.check !== null ? `${entry.kata}/${entry.check}` : (entry.item ?? entry.kata ?? '');
-      const text = entry.source === 'failed-check' ? entry.question : `${entry.question} ${palette.dim(`[${tag}]`)}`;
+      const text =
+        entry.source === 'failed-check' || entry.source === 'tests'
+          ? entry.question
+          : `${entry.question} ${palette.dim(`[${tag}]`)}`;
       lines.push(...wrap(text, width, '    - ', '      '));
     }
     if (entries.length > limit) {
       lines.push(
-        ...wrap(
-          `… and ${entries.length - limit} more failing checks (listed above; all in --json and --markdown)`,
-          width,
-          '      ',
-        ).map((line) => palette.dim(line)),
+        ...wrap(`… and ${entries.length - limit} more ${more}`, width, '      ').map((line) => palette.dim(line)),
       );
     }
   };
   group('About the checks that failed', failures, FAILURE_QUESTIONS_SHOWN);
+  group('About their own tests', tests, FAILURE_QUESTIONS_SHOWN, 'about their tests (all in --json and --markdown)');
   group('Follow-ups of the katas whose code works', kata);
   group('To score the items for the interviewer, about the katas attempted', interviewer);
   if (forYou > 0 && interviewer.length === 0) {

@@ -1,0 +1,510 @@
+/**
+ * The evidence for "Testing considerations": a candidate's own tests (katas/<slug>/*.test.ts, which
+ * import ./index.ts) run against their own code, the kata's reference and every file of its wrong
+ * gallery, the way mutation testing grades a suite. A wrong file is caught when a test that passes
+ * on the reference fails on it; the suite earns the share of the gallery it catches, and nothing
+ * when any of its tests fails on the reference (it tests something the contract does not say).
+ *
+ * Every run is a fresh tree of its own (the grader's harness and kata files from the snapshot, a
+ * copy of the test files, and the target as katas/<slug>/index.ts), in the runner's sandboxed child
+ * like a spec run, removed afterwards; its folder's name is random and nothing in it says which
+ * target it holds. What leaves a run against the reference or a wrong file is structured: which
+ * tests passed, failed or never reported. No message, output or file of such a run is ever shown,
+ * and a test is named only by what its source spells out, so neither the reference nor a wrong
+ * file reaches the candidate through this feature: reports name a wrong file by the rule it breaks.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import PQueue from 'p-queue';
+import {
+  DEFAULT_TEST_RUN_DEADLINE_MS,
+  runCandidateTests,
+  type CandidateTestOutcome,
+  type CandidateTestRun,
+} from '../runner/mine.ts';
+import { describeStop } from '../runner/outcomes.ts';
+import type { IsolationChoice, SandboxPaths } from '../runner/sandbox/isolation.ts';
+import { BUNDLE_ENTRY, BUNDLE_NAME, type Gallery, type GalleryTarget } from './gallery.ts';
+import {
+  CANDIDATE_TEST_FILE,
+  readSubmissionFile,
+  scanTestFiles,
+  SubmissionError,
+  type SubmissionFile,
+} from './imports.ts';
+import type { TestsGalleryEntry, TestsReport } from './report.ts';
+import { filesOutside, runSandbox } from './sandbox-paths.ts';
+import type { Snapshot } from './snapshot.ts';
+import { buildWorkspace, graderModules } from './workspace.ts';
+
+/** Most test files read from one kata folder. */
+const TEST_FILE_LIMIT = 20;
+/** A run that could start with less time than this left in the suite's budget is not started. */
+const MIN_RUN_MS = 10_000;
+
+export interface CandidateTests {
+  /** The test files, by name in the kata folder ("clamp.test.ts"), sorted. */
+  readonly testFiles: readonly string[];
+  /** The test files and the helpers of the kata folder they import (never index.ts). */
+  readonly files: readonly SubmissionFile[];
+  /** Imports a test may not have, or files that cannot be read: the suite is disqualified. */
+  readonly violations: readonly string[];
+  readonly notes: readonly string[];
+}
+
+export interface TestsInput {
+  readonly slug: string;
+  /** The candidate's kata folder. */
+  readonly sourceDir: string;
+  /** The folder every file must really live in (the candidate's checkout). */
+  readonly within: string;
+  /** Paths the grader's own kata folder ships: never the candidate's tests. */
+  readonly kataFiles: ReadonlySet<string>;
+  readonly allowedPackages: readonly string[];
+}
+
+/** The candidate's test files of one kata and what they import; undefined when there are none. */
+export async function readCandidateTests(input: TestsInput): Promise<CandidateTests | undefined> {
+  let names: string[];
+  try {
+    names = readdirSync(input.sourceDir)
+      .filter((name) => CANDIDATE_TEST_FILE.test(name) && !input.kataFiles.has(name))
+      .sort();
+  } catch {
+    return undefined;
+  }
+  if (names.length === 0) return undefined;
+  const shown = `katas/${input.slug}/`;
+  if (names.length > TEST_FILE_LIMIT) {
+    return {
+      testFiles: names,
+      files: [],
+      violations: [`${shown} holds ${names.length} test files, over the limit of ${TEST_FILE_LIMIT}`],
+      notes: [],
+    };
+  }
+  try {
+    for (const name of names) readSubmissionFile(join(input.sourceDir, name), `${shown}${name}`, input.within);
+    const scan = await scanTestFiles({ ...input, within: input.within }, names);
+    return { testFiles: names, files: scan.files, violations: scan.violations, notes: scan.notes };
+  } catch (error) {
+    const reason =
+      error instanceof SubmissionError ? error.message : `could not read the tests: ${(error as Error).message}`;
+    return { testFiles: names, files: [], violations: [reason], notes: [] };
+  }
+}
+
+/** Limits for each run of the candidate's tests. */
+export interface TestLimits {
+  /** Each test's time limit. Default: 10 s. */
+  readonly testTimeoutMs?: number;
+  /** Each run's wall-clock limit. Default: 120 s. */
+  readonly runDeadlineMs?: number;
+  readonly memoryLimitMb?: number;
+  readonly heapLimitMb?: number;
+  readonly loadTimeoutMs?: number;
+  readonly graceMs?: number;
+}
+
+export type SuiteTargetKind = 'own' | 'reference' | 'wrong';
+
+/** What happened on one target: the run, or why there was none (its result then counts for nothing). */
+export interface SuiteResult {
+  readonly kind: SuiteTargetKind;
+  /** The gallery entry, for the reference and wrong files. */
+  readonly target?: GalleryTarget;
+  readonly run?: CandidateTestRun;
+  /** Why nothing of this target counts: not run, or the run broke a rule (loaded a file from outside). */
+  readonly refusal?: string;
+}
+
+export interface EvidenceInput {
+  readonly snapshot: Snapshot;
+  readonly slug: string;
+  readonly tests: CandidateTests;
+  readonly gallery: Gallery;
+  /** The candidate's own code as grading runs it, or why it does not run. */
+  readonly own: { readonly files: readonly SubmissionFile[] } | { readonly refusal: string };
+  /** The folder each run's folder is made in. */
+  readonly session: string;
+  readonly sandbox: SandboxPaths;
+  readonly isolation: IsolationChoice;
+  readonly limits?: TestLimits;
+  /** Where the runs wait for a core: the grader's queue, or one of the suite's own. */
+  readonly queue?: PQueue;
+  /** Runs at the same time: the budget of the suite is each run's limit times the rounds this takes. Default: 1. */
+  readonly concurrency?: number;
+  readonly keepWorkDirs?: boolean;
+  /** Called as each run ends, for progress. */
+  readonly onRun?: (result: SuiteResult) => void;
+}
+
+/**
+ * Runs the candidate's tests on their code, the reference and every wrong file, in parallel up to
+ * the queue's concurrency, and judges what they proved. The suite's time budget scales with the
+ * number of targets: each run's limit, times the rounds of `concurrency` runs they take, plus one.
+ */
+export async function collectTestEvidence(input: EvidenceInput): Promise<TestsReport> {
+  const started = performance.now();
+  if (input.tests.violations.length > 0) {
+    return disqualified(input.tests, input.gallery, input.tests.violations.join('; '), started);
+  }
+  const queue = input.queue ?? new PQueue({ concurrency: Math.max(1, input.concurrency ?? 1) });
+  const targets: { kind: SuiteTargetKind; target?: GalleryTarget }[] = [
+    { kind: 'reference', target: input.gallery.reference },
+    ...input.gallery.wrong.map((target) => ({ kind: 'wrong' as const, target })),
+    { kind: 'own' },
+  ];
+  const perRun = input.limits?.runDeadlineMs ?? DEFAULT_TEST_RUN_DEADLINE_MS;
+  const rounds = Math.ceil(targets.length / Math.max(1, input.concurrency ?? 1));
+  const budgetMs = perRun * (rounds + 1);
+  let firstStart: number | undefined;
+
+  const runTarget = (entry: { kind: SuiteTargetKind; target?: GalleryTarget }): Promise<SuiteResult> =>
+    queue.add(
+      async (): Promise<SuiteResult> => {
+        const now = performance.now();
+        firstStart ??= now;
+        const left = firstStart + budgetMs - now;
+        const base = { kind: entry.kind, ...(entry.target === undefined ? {} : { target: entry.target }) };
+        let result: SuiteResult;
+        if (entry.kind === 'own' && 'refusal' in input.own) {
+          result = { ...base, refusal: input.own.refusal };
+        } else if (left < Math.min(perRun, MIN_RUN_MS)) {
+          result = {
+            ...base,
+            refusal: `not run: the suite's time limit (${seconds(budgetMs)} for ${targets.length} runs) was spent`,
+          };
+        } else {
+          result = await runOn(input, entry.kind, entry.target, Math.min(perRun, left));
+        }
+        input.onRun?.(result);
+        return result;
+      },
+      // A suite's runs stay together in a queue shared with other work.
+      { priority: 1 },
+    );
+
+  // The reference first (and their own code beside it): a suite that fails on a correct
+  // implementation earns nothing, so its gallery is not run.
+  const [reference, own] = await Promise.all([runTarget(targets[0]!), runTarget(targets[targets.length - 1]!)]);
+  const passes = reference.refusal === undefined && reference.run?.status === 'passed';
+  const wrong = await Promise.all(
+    targets.slice(1, -1).map((entry) =>
+      passes
+        ? runTarget(entry)
+        : Promise.resolve<SuiteResult>({
+            kind: 'wrong',
+            target: entry.target!,
+            refusal: 'not run: the suite does not pass on the reference, so no catch would count',
+          }),
+    ),
+  );
+  return judgeSuite({
+    tests: input.tests,
+    gallery: input.gallery,
+    reference: reference!,
+    wrong,
+    own: own!,
+    durationMs: performance.now() - started,
+  });
+}
+
+async function runOn(
+  input: EvidenceInput,
+  kind: SuiteTargetKind,
+  target: GalleryTarget | undefined,
+  deadlineMs: number,
+): Promise<SuiteResult> {
+  const base = { kind, ...(target === undefined ? {} : { target }) };
+  // A random name: nothing in a run's paths says which target it holds.
+  const runDir = mkdtempSync(join(input.session, 't-'));
+  try {
+    const tree = join(runDir, 'tree');
+    const ownFiles = 'files' in input.own && kind === 'own' ? input.own.files : [];
+    const workspace = buildWorkspace(input.snapshot, input.slug, [...ownFiles, ...input.tests.files], tree);
+    if (target !== undefined) {
+      writeFileSync(workspace.targetFile, BUNDLE_ENTRY);
+      writeFileSync(join(tree, 'katas', input.slug, BUNDLE_NAME), target.code);
+    }
+    const kataDir = join(tree, 'katas', input.slug);
+    const guarded = ['index.ts', ...(target === undefined ? [] : [BUNDLE_NAME]), ...input.tests.testFiles];
+    const before = digests(kataDir, guarded);
+    const limits = input.limits ?? {};
+    const run = await runCandidateTests({
+      root: tree,
+      slug: input.slug,
+      targetFile: workspace.targetFile,
+      testFiles: input.tests.testFiles.map((name) => join(kataDir, name)),
+      workDir: join(runDir, 'work'),
+      deadlineMs,
+      isolation: input.isolation,
+      sandbox: runSandbox(input.sandbox, runDir),
+      ...(limits.testTimeoutMs === undefined ? {} : { testTimeoutMs: limits.testTimeoutMs }),
+      ...(limits.memoryLimitMb === undefined ? {} : { memoryLimitMb: limits.memoryLimitMb }),
+      ...(limits.heapLimitMb === undefined ? {} : { heapLimitMb: limits.heapLimitMb }),
+      ...(limits.loadTimeoutMs === undefined ? {} : { loadTimeoutMs: limits.loadTimeoutMs }),
+      ...(limits.graceMs === undefined ? {} : { graceMs: limits.graceMs }),
+    });
+    const outside = filesOutside(run.loadedFiles, tree, graderModules(input.snapshot.root));
+    if (outside.length > 0) {
+      return {
+        ...base,
+        run,
+        refusal: `the tests tried to load ${outside.slice(0, 2).join(', ')} at run time, outside their own files and the grader's packages`,
+      };
+    }
+    const after = digests(kataDir, guarded);
+    const changed = guarded.filter((name) => before.get(name) !== after.get(name));
+    if (changed.length > 0) {
+      return {
+        ...base,
+        run,
+        refusal: `${changed.join(', ')} changed while the tests ran, so nothing of the run counts`,
+      };
+    }
+    return { ...base, run };
+  } catch (error) {
+    return { ...base, refusal: `the grader could not run the tests: ${(error as Error).message}` };
+  } finally {
+    if (!input.keepWorkDirs) rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+function digests(dir: string, names: readonly string[]): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const name of names) {
+    try {
+      result.set(
+        name,
+        createHash('sha256')
+          .update(readFileSync(join(dir, name)))
+          .digest('hex'),
+      );
+    } catch {
+      result.set(name, 'missing');
+    }
+  }
+  return result;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+function disqualified(tests: CandidateTests, gallery: Gallery, reason: string, started: number): TestsReport {
+  const entries = gallery.wrong.map((target): TestsGalleryEntry => ({
+    rule: target.rule,
+    text: target.ruleText,
+    caught: false,
+    by: [],
+    reason: 'not run: the tests are disqualified',
+  }));
+  return {
+    files: tests.testFiles,
+    status: 'disqualified',
+    reason,
+    tests: 0,
+    passedOnReference: 0,
+    skipped: 0,
+    failingOnReference: [],
+    own: { status: 'not-run', reason: 'not run: the tests are disqualified', passed: 0, failures: [] },
+    wrongFiles: gallery.wrong.length,
+    caught: 0,
+    share: gallery.wrong.length === 0 ? null : 0,
+    gallery: entries,
+    missedRules: [],
+    notes: [...tests.notes],
+    runs: 0,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** The report of tests that could not be run for a reason of the grader's (no gallery to run them on). */
+export function unjudgedTests(tests: CandidateTests, reason: string): TestsReport {
+  return {
+    files: tests.testFiles,
+    status: 'error',
+    reason,
+    tests: 0,
+    passedOnReference: 0,
+    skipped: 0,
+    failingOnReference: [],
+    own: { status: 'not-run', reason: 'not run', passed: 0, failures: [] },
+    wrongFiles: 0,
+    caught: 0,
+    share: null,
+    gallery: [],
+    missedRules: [],
+    notes: [reason],
+    runs: 0,
+    durationMs: 0,
+  };
+}
+
+export interface SuiteResults {
+  readonly tests: CandidateTests;
+  readonly gallery: Gallery;
+  readonly reference: SuiteResult;
+  readonly wrong: readonly SuiteResult[];
+  readonly own: SuiteResult;
+  readonly durationMs: number;
+}
+
+/** A test named as its source spells it: a name computed as the test runs is not shown. */
+export function shownTestName(name: string, sources: string): string {
+  const [file, ...segments] = name.replace(/ \(\d+\)$/, '').split(' > ');
+  if (segments.every((segment) => segment !== '' && sources.includes(segment))) return name;
+  return `${file} > (a test whose name is computed as it runs)`;
+}
+
+/**
+ * Why a run against the reference or a wrong file did what it did, in the grader's own words only:
+ * never a message the run produced, which the tests under judgement could fill with the target.
+ */
+function safeReason(run: CandidateTestRun): string {
+  if (run.integrity === 'tampered') return 'no result counts: the test framework was tampered with';
+  const stopped = run.problems.find((problem) => STOP_TEXTS.some((text) => problem.startsWith(text)));
+  if (run.tests.length === 0) {
+    if (run.fileErrors.length > 0)
+      return `no test was collected: ${run.fileErrors.map((entry) => entry.file).join(', ')} failed to load`;
+    return stopped ?? 'no test was collected';
+  }
+  const failed = run.tests.filter((test) => test.state === 'failed');
+  if (failed.length > 0) return `${failed.length} test${failed.length === 1 ? '' : 's'} failed`;
+  if (run.fileErrors.length > 0) return `${run.fileErrors.map((entry) => entry.file).join(', ')} failed to load`;
+  const missing = run.tests.filter((test) => test.state === 'missing');
+  if (missing.length > 0) {
+    return `${missing.length} test${missing.length === 1 ? '' : 's'} never reported a trustworthy result (${stopped ?? 'the run ended early'})`;
+  }
+  if (run.tests.every((test) => test.state === 'skipped')) return 'every test is skipped';
+  return stopped ?? 'the run could not be judged';
+}
+
+/** The beginnings of the runner's own reasons for stopping a run (see describeStop). */
+const STOP_TEXTS = [
+  describeStop({ kind: 'check-timeout', check: '', limitMs: 0 }).slice(0, 15),
+  'loading the module did not finish',
+  'the run used',
+  'the run reached its time limit',
+  'the runner did not start',
+  'could not start the runner',
+];
+
+function missedRules(entries: readonly TestsGalleryEntry[]): TestsReport['missedRules'] {
+  const seen = new Map<string, { id: string | null; text: string | null }>();
+  for (const entry of entries) {
+    if (entry.caught) continue;
+    const key = entry.rule ?? `\u0000${seen.size}`;
+    if (!seen.has(key)) seen.set(key, { id: entry.rule, text: entry.text });
+  }
+  return [...seen.values()];
+}
+
+/** What the runs prove: does the suite pass on the reference, and which wrong files it catches. */
+export function judgeSuite(results: SuiteResults): TestsReport {
+  const { tests, gallery } = results;
+  const sources = tests.files
+    .filter((file) => tests.testFiles.includes(file.path))
+    .map((file) => file.content.toString('utf8'))
+    .join('\n');
+  const show = (name: string): string => shownTestName(name, sources);
+  const notes = [...tests.notes];
+
+  const reference = results.reference;
+  const refRun = reference.refusal === undefined ? reference.run : undefined;
+  const passedOnReference = new Set(
+    (refRun?.tests ?? []).filter((test) => test.state === 'passed').map((test) => test.name),
+  );
+  let status: TestsReport['status'];
+  let reason: string | null = null;
+  let failingOnReference: string[] = [];
+  if (refRun === undefined) {
+    status = 'error';
+    reason = `on the reference: ${reference.refusal ?? 'not run'}`;
+  } else if (refRun.status === 'passed' && passedOnReference.size > 0) {
+    status = 'passed';
+  } else {
+    failingOnReference = [
+      ...refRun.tests.filter((test) => test.state === 'failed').map((test) => show(test.name)),
+      ...refRun.fileErrors.map((entry) => `${entry.file} (failed to load)`),
+    ];
+    status = refRun.status === 'failing' ? 'failed' : 'error';
+    reason =
+      status === 'failed'
+        ? `fails on the reference, a correct implementation: ${failingOnReference.slice(0, 3).join('; ')}${failingOnReference.length > 3 ? `; and ${failingOnReference.length - 3} more` : ''}`
+        : `cannot be judged on the reference: ${safeReason(refRun)}`;
+  }
+
+  const entries = results.wrong.map((result): TestsGalleryEntry => {
+    const target = result.target!;
+    const base = { rule: target.rule, text: target.ruleText };
+    if (result.refusal !== undefined || result.run === undefined) {
+      return { ...base, caught: false, by: [], reason: result.refusal ?? 'not run' };
+    }
+    const run = result.run;
+    if (run.integrity === 'tampered') {
+      return { ...base, caught: false, by: [], reason: 'no result counts: the test framework was tampered with' };
+    }
+    const failing = run.tests.filter((test) => test.state === 'failed');
+    const by = failing.filter((test) => passedOnReference.has(test.name)).map((test) => show(test.name));
+    if (by.length > 0) return { ...base, caught: true, by, reason: null };
+    let why: string;
+    if (failing.length > 0) why = 'the only tests that failed on it do not pass on the reference';
+    else if (run.status === 'passed') why = 'every test passed on it';
+    else why = safeReason(run);
+    return { ...base, caught: false, by: [], reason: why };
+  });
+
+  const own = ownReport(results.own);
+  const caught = entries.filter((entry) => entry.caught).length;
+  const wrongFiles = entries.length;
+  if (wrongFiles === 0) notes.push('the kata has no wrong gallery: the tests cannot be scored on it');
+  for (const result of [reference, ...results.wrong]) {
+    if (result.refusal?.startsWith('the tests tried to load') === true) {
+      notes.push(result.refusal);
+      break;
+    }
+  }
+  return {
+    files: tests.testFiles,
+    status,
+    reason,
+    tests: refRun?.tests.length ?? 0,
+    passedOnReference: passedOnReference.size,
+    skipped: refRun?.tests.filter((test) => test.state === 'skipped').length ?? 0,
+    failingOnReference,
+    own,
+    wrongFiles,
+    caught,
+    share: wrongFiles === 0 ? null : status === 'passed' ? caught / wrongFiles : 0,
+    gallery: entries,
+    // Only a suite that passes on the reference had its gallery run: what it misses is then known.
+    missedRules: status === 'passed' ? missedRules(entries) : [],
+    notes: [...new Set(notes)],
+    runs: [reference, ...results.wrong, results.own].filter((result) => result.run !== undefined).length,
+    durationMs: Math.round(results.durationMs),
+  };
+}
+
+/** The suite on the candidate's own code: their code and their tests, so every message is theirs to see. */
+function ownReport(result: SuiteResult): TestsReport['own'] {
+  if (result.run === undefined) {
+    return { status: 'not-run', reason: result.refusal ?? 'not run', passed: 0, failures: [] };
+  }
+  const run = result.run;
+  const failures = run.tests
+    .filter((test: CandidateTestOutcome) => test.state === 'failed')
+    .slice(0, 20)
+    .map((test) => ({ name: test.name, reason: test.reason }));
+  for (const entry of run.fileErrors.slice(0, 5)) {
+    failures.push({ name: `${entry.file} (failed to load)`, reason: entry.reason });
+  }
+  return {
+    status: result.refusal !== undefined ? 'error' : run.status,
+    reason: result.refusal ?? run.reason ?? null,
+    passed: run.tests.filter((test) => test.state === 'passed').length,
+    failures,
+  };
+}
