@@ -24,7 +24,7 @@ import type {
   SignedDelivery,
   Subscription,
   WebhookResult,
-} from '../index.ts';
+} from '../../../katas/payment-webhook/stub.ts';
 
 export class InvalidWebhookError extends Error {
   readonly code = 'ERR_INVALID_WEBHOOK';
