@@ -12,9 +12,10 @@ export interface RbacOptions {
   /** The only clock to read, in epoch milliseconds: audit timestamps and cache expiry. Default: Date.now. */
   readonly now?: () => number;
   /**
-   * How long this instance may answer from its own memory, in milliseconds. Another instance's
-   * change is honoured by every check that starts this long after the change resolved; this
-   * instance's own changes are honoured at once. Default: 0 (no cache).
+   * How long this instance may answer from its own memory, in milliseconds: any number from 0 up,
+   * fractions and Infinity included. Another instance's change is honoured by every check that
+   * starts this long after the change resolved; this instance's own changes are honoured at once.
+   * Default: 0 (no cache).
    */
   readonly cacheTtlMs?: number;
 }
@@ -66,7 +67,7 @@ export interface AuditEntry {
   readonly userId?: string;
   /** role.define, as given. */
   readonly permissions?: readonly string[];
-  /** role.define, as given. */
+  /** role.define, as given; absent when the option was omitted. */
   readonly inherits?: readonly string[];
   readonly outcome: 'applied' | 'rejected';
   /** The error's code when the change was rejected. */

@@ -258,9 +258,10 @@ export class SqlRbac implements Rbac {
     if (typeof now !== 'function') {
       throw new TypeError(`createRbac(options): options.now must be a function, received ${describe(now)}`);
     }
-    if (typeof cacheTtlMs !== 'number' || !Number.isFinite(cacheTtlMs) || cacheTtlMs < 0) {
+    // Any number from 0 up, Infinity included (this instance then only ever sees its own changes at once).
+    if (typeof cacheTtlMs !== 'number' || Number.isNaN(cacheTtlMs) || cacheTtlMs < 0) {
       throw new RangeError(
-        `createRbac(options): options.cacheTtlMs must be a finite number >= 0, received ${describe(cacheTtlMs)}`,
+        `createRbac(options): options.cacheTtlMs must be a number >= 0, received ${describe(cacheTtlMs)}`,
       );
     }
     const rbac = new this(db, now, cacheTtlMs);
@@ -292,14 +293,14 @@ export class SqlRbac implements Rbac {
     if (!Array.isArray(permissions)) {
       throw new TypeError(`defineRole: permissions must be an array of rules, received ${describe(permissions)}`);
     }
-    permissions.forEach((rule, index) => parseRule(rule, `permissions[${index}]`));
+    permissions.forEach((rule, index) => this.checkRule(rule, `permissions[${index}]`));
     const by = requireBy(options);
-    const inherits = options.inherits ?? [];
-    if (!Array.isArray(inherits)) {
-      throw new TypeError(
-        `defineRole: options.inherits must be an array of role names, received ${describe(inherits)}`,
-      );
+    // Omitted means no inheritance; anything else given must be an array of role names (null included).
+    const given: unknown = options.inherits;
+    if (given !== undefined && !Array.isArray(given)) {
+      throw new TypeError(`defineRole: options.inherits must be an array of role names, received ${describe(given)}`);
     }
+    const inherits = (given ?? []) as readonly string[];
     inherits.forEach((parent, index) => requireId(`options.inherits[${index}]`, parent));
     const audit: AuditRecord = {
       tenant,
@@ -307,7 +308,8 @@ export class SqlRbac implements Rbac {
       action: 'role.define',
       role,
       permissions: [...permissions],
-      inherits: [...inherits],
+      // The audit entry records the option as given: absent when it was left out.
+      ...(given === undefined ? {} : { inherits: [...inherits] }),
     };
     await this.applyDefinition(audit, tenant, role, permissions, [...new Set(inherits)]);
   }
@@ -322,7 +324,8 @@ export class SqlRbac implements Rbac {
   ): Promise<void> {
     await this.change(audit, async (tx) => {
       await requireTenant(tx, tenant);
-      for (const parent of parents) await requireRole(tx, tenant, parent);
+      // The role itself need not exist yet: naming it is a cycle, reported below.
+      for (const parent of parents) if (parent !== role) await requireRole(tx, tenant, parent);
       const cycle = await this.findCycle(tx, tenant, role, parents);
       if (cycle) throw new RoleCycleError(tenant, cycle);
       await writeRole(tx, tenant, role, permissions, parents);
@@ -401,7 +404,7 @@ export class SqlRbac implements Rbac {
 
   async explain(userId: string, permission: string, options: CheckOptions): Promise<Explanation> {
     requireId('userId', userId);
-    parsePermission(permission);
+    this.checkPermission(permission);
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`options must be an object with a tenant, received ${describe(options)}`);
     }
@@ -490,6 +493,16 @@ export class SqlRbac implements Rbac {
   protected invalidate(): void {
     this.generation++;
     this.cache.clear();
+  }
+
+  /** Throws unless the value is a rule: [!]resource:action or [!]resource:*. */
+  protected checkRule(value: unknown, name: string): void {
+    parseRule(value, name);
+  }
+
+  /** Throws unless the value is a concrete permission: resource:action, no wildcard, no '!'. */
+  protected checkPermission(value: unknown): void {
+    parsePermission(value);
   }
 
   /** Deny beats allow beats nothing. The walk is breadth-first so each path is a shortest one. */
@@ -645,7 +658,7 @@ export async function insertAudit(
   );
 }
 
-function toAuditEntry(row: AuditRow): AuditEntry {
+export function toAuditEntry(row: AuditRow): AuditEntry {
   return {
     at: row.at,
     by: row.by,
@@ -664,13 +677,14 @@ export function isRefusal(error: unknown): error is RefusalError {
   return error instanceof UnknownRoleError || error instanceof RoleCycleError || error instanceof TenantExistsError;
 }
 
-function requireId(name: string, value: unknown): asserts value is string {
-  if (typeof value !== 'string' || value.trim() === '') {
+/** Any non-empty string is an id, spaces and all: ids are compared exactly as given. */
+export function requireId(name: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value === '') {
     throw new TypeError(`${name} must be a non-empty string, received ${describe(value)}`);
   }
 }
 
-function requireBy(options: ChangeOptions | undefined): string {
+export function requireBy(options: ChangeOptions | undefined): string {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`options must be an object with "by" (who makes the change), received ${describe(options)}`);
   }
@@ -679,7 +693,7 @@ function requireBy(options: ChangeOptions | undefined): string {
 }
 
 /** A concrete permission: resource:action, no wildcard. */
-function parsePermission(value: unknown): void {
+export function parsePermission(value: unknown): void {
   if (typeof value !== 'string') throw new TypeError(`permission must be a string, received ${describe(value)}`);
   const parts = value.split(':');
   if (parts.length !== 2 || !parts.every((part) => SEGMENT.test(part))) {
@@ -690,7 +704,7 @@ function parsePermission(value: unknown): void {
 }
 
 /** A rule: [!]resource:action or [!]resource:*. */
-function parseRule(value: unknown, name: string): void {
+export function parseRule(value: unknown, name: string): void {
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string, received ${describe(value)}`);
   const body = value.startsWith('!') ? value.slice(1) : value;
   const parts = body.split(':');
@@ -701,7 +715,7 @@ function parseRule(value: unknown, name: string): void {
   }
 }
 
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array (${JSON.stringify(value).slice(0, 60)})`;
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;

@@ -175,8 +175,9 @@ export async function createRbac(options: RbacOptions): Promise<Rbac> {
   }
   if (typeof now !== 'function')
     throw new TypeError(`createRbac: options.now must be a function, received ${show(now)}`);
-  if (typeof cacheTtlMs !== 'number' || !(cacheTtlMs >= 0) || cacheTtlMs === Infinity) {
-    throw new RangeError(`createRbac: options.cacheTtlMs must be a finite number >= 0, received ${show(cacheTtlMs)}`);
+  // Any number from 0 up, Infinity included; NaN fails the comparison.
+  if (typeof cacheTtlMs !== 'number' || !(cacheTtlMs >= 0)) {
+    throw new RangeError(`createRbac: options.cacheTtlMs must be a number >= 0, received ${show(cacheTtlMs)}`);
   }
   await db.exec(SCHEMA);
   return new SnapshotRbac(db, now, cacheTtlMs);
@@ -196,7 +197,7 @@ class SnapshotRbac implements Rbac {
     private readonly ttl: number,
   ) {}
 
-  createTenant(tenant: string, options: ChangeOptions): Promise<void> {
+  async createTenant(tenant: string, options: ChangeOptions): Promise<void> {
     name('tenant', tenant);
     return this.write(tenant, author(options), { action: 'tenant.create' }, async (tx) => {
       const { changes } = await tx.run('INSERT OR IGNORE INTO snap_tenants (tenant, version) VALUES (?, 0)', tenant);
@@ -204,7 +205,12 @@ class SnapshotRbac implements Rbac {
     });
   }
 
-  defineRole(tenant: string, role: string, permissions: readonly string[], options: DefineRoleOptions): Promise<void> {
+  async defineRole(
+    tenant: string,
+    role: string,
+    permissions: readonly string[],
+    options: DefineRoleOptions,
+  ): Promise<void> {
     name('tenant', tenant);
     name('role', role);
     if (!Array.isArray(permissions)) {
@@ -212,20 +218,24 @@ class SnapshotRbac implements Rbac {
     }
     permissions.forEach((rule, index) => checkRule(rule, `permissions[${index}]`));
     const by = author(options);
-    const inherits: unknown = options.inherits ?? [];
-    if (!Array.isArray(inherits))
-      throw new TypeError(`defineRole: options.inherits must be an array, received ${show(inherits)}`);
+    // Omitted means none, and the audit entry then has no inherits; null is not an array.
+    const given: unknown = options.inherits;
+    if (given !== undefined && !Array.isArray(given)) {
+      throw new TypeError(`defineRole: options.inherits must be an array, received ${show(given)}`);
+    }
+    const inherits = (given ?? []) as string[];
     inherits.forEach((parent, index) => name(`options.inherits[${index}]`, parent));
-    const parents = [...new Set(inherits as string[])];
+    const parents = [...new Set(inherits)];
     const detail = {
       action: 'role.define' as const,
       role,
       permissions: [...permissions],
-      inherits: [...(inherits as string[])],
+      ...(given === undefined ? {} : { inherits: [...inherits] }),
     };
     return this.write(tenant, by, detail, async (tx) => {
       const graph = await loadGraph(tx, tenant);
-      const missing = parents.find((parent) => !graph.roles.has(parent));
+      // The role itself need not exist: naming it is a cycle, found below.
+      const missing = parents.find((parent) => parent !== role && !graph.roles.has(parent));
       if (missing !== undefined) throw new UnknownRoleError(tenant, missing);
       const cycle = cycleThrough(graph, role, parents);
       if (cycle) throw new RoleCycleError(tenant, cycle);
@@ -240,7 +250,7 @@ class SnapshotRbac implements Rbac {
     });
   }
 
-  deleteRole(tenant: string, role: string, options: ChangeOptions): Promise<void> {
+  async deleteRole(tenant: string, role: string, options: ChangeOptions): Promise<void> {
     name('tenant', tenant);
     name('role', role);
     return this.write(tenant, author(options), { action: 'role.delete', role }, async (tx) => {
@@ -261,13 +271,13 @@ class SnapshotRbac implements Rbac {
     });
   }
 
-  assignRole(tenant: string, userId: string, role: string, options: ChangeOptions): Promise<void> {
+  async assignRole(tenant: string, userId: string, role: string, options: ChangeOptions): Promise<void> {
     return this.holding('role.assign', tenant, userId, role, options, (tx) =>
       tx.run('INSERT OR IGNORE INTO snap_assignments (tenant, user_id, role) VALUES (?, ?, ?)', tenant, userId, role),
     );
   }
 
-  revokeRole(tenant: string, userId: string, role: string, options: ChangeOptions): Promise<void> {
+  async revokeRole(tenant: string, userId: string, role: string, options: ChangeOptions): Promise<void> {
     return this.holding('role.revoke', tenant, userId, role, options, (tx) =>
       tx.run('DELETE FROM snap_assignments WHERE tenant = ? AND user_id = ? AND role = ?', tenant, userId, role),
     );
@@ -492,7 +502,7 @@ function isRefusal(error: unknown): error is Refusal {
 }
 
 function name(what: string, value: unknown): asserts value is string {
-  if (typeof value !== 'string' || value.trim() === '') {
+  if (typeof value !== 'string' || value === '') {
     throw new TypeError(`${what} must be a non-empty string, received ${show(value)}`);
   }
 }

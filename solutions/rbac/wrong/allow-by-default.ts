@@ -1,7 +1,8 @@
 /**
  * Bug: when none of the user's rules mentions the permission, the answer is yes: only explicit
  * denies refuse. Every permission nobody thought to deny is open to every user who holds any role.
- * Rejected by: deny-by-default, matches-model
+ * Violates: deny-by-default
+ * Rejected by: deny-by-default
  */
 import { SqlRbac, type Explanation, type Policy, type Rbac, type RbacOptions } from '../index.ts';
 

@@ -1,6 +1,7 @@
 /**
  * Bug: auditLog(tenant) checks that the tenant exists, then returns every tenant's entries: acme's
  * administrators read who was given which role in globex.
+ * Violates: audit-own-tenant
  * Rejected by: audit-trail, tenant-isolation
  */
 import type { Queryable } from '../../../harness/kit/db/types.ts';

@@ -1,6 +1,7 @@
 /**
  * Bug: audit entries are stamped with Date.now() instead of the injected clock, so their times
  * disagree with the rest of the system (and cannot be tested).
+ * Violates: audit-at
  * Rejected by: audit-trail
  */
 import type { Queryable } from '../../../harness/kit/db/types.ts';

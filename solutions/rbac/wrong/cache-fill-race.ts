@@ -3,6 +3,7 @@
  * committed still stores its answer when it finishes. That stale "granted" then serves every check
  * that starts after the revoke resolved. Needs a generation counter (or version) compared before
  * storing.
+ * Violates: own-changes-at-once
  * Rejected by: revoke-race
  */
 import { SqlRbac, type Rbac, type RbacOptions } from '../index.ts';

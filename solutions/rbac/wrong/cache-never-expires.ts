@@ -2,7 +2,8 @@
  * Bug: cached policies live until this instance makes a change, whatever cacheTtlMs says. Another
  * instance's revoke is never seen: the revoked user keeps access on this instance until it restarts
  * or changes something itself.
- * Rejected by: two-instances, separate-processes
+ * Violates: other-instances-within-ttl
+ * Rejected by: two-instances, separate-processes, instances-match-model
  */
 import { SqlRbac, type Policy, type Rbac, type RbacOptions } from '../index.ts';
 

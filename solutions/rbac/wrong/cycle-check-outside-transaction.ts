@@ -2,7 +2,8 @@
  * Bug: the cycle check reads the role graph before the write transaction begins. Two instances
  * adding auditor -> accountant and accountant -> auditor at once both see no cycle, both write, and
  * the graph now holds one.
- * Rejected by: concurrent-cycle
+ * Violates: changes-serializable
+ * Rejected by: concurrent-cycle, concurrent-history, worker-history
  */
 import {
   RoleCycleError,
@@ -29,7 +30,7 @@ class CycleCheckOutsideTransaction extends SqlRbac {
     const cycle = await this.findCycle(this.db, tenant, role, parents);
     await this.change(audit, async (tx) => {
       await requireTenant(tx, tenant);
-      for (const parent of parents) await requireRole(tx, tenant, parent);
+      for (const parent of parents) if (parent !== role) await requireRole(tx, tenant, parent);
       if (cycle) throw new RoleCycleError(tenant, cycle);
       await writeRole(tx, tenant, role, permissions, parents);
     });

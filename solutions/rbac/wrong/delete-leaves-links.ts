@@ -2,6 +2,7 @@
  * Bug: deleting a role removes its row and its rules but leaves the assignments of it and the links
  * other roles had to it. Nothing shows until a role of the same name is defined again: then every
  * old holder and every old child gets it back.
+ * Violates: delete-no-resurrection
  * Rejected by: delete-role-cascades
  */
 import type { Queryable } from '../../../harness/kit/db/types.ts';

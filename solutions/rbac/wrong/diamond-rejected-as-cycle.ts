@@ -2,6 +2,7 @@
  * Bug: the cycle check walks every new parent's ancestors and calls it a cycle as soon as it meets
  * any role twice. A diamond (top inherits left and right, both inherit base) meets base twice and
  * is refused, though nothing inherits itself.
+ * Violates: diamond-accepted
  * Rejected by: diamond-inheritance
  */
 import type { Queryable } from '../../../harness/kit/db/types.ts';

@@ -1,7 +1,8 @@
 /**
  * Bug: no cycle check: a definition that makes a role inherit itself is stored, and the next check
  * of a holder walks the cycle for ever (the walk keeps no visited set).
- * Rejected by: rejects-cycles, matches-model
+ * Violates: cycle-rejected
+ * Rejected by: rejects-cycles
  */
 import { SqlRbac, UnknownTenantError, type Policy, type Rbac, type RbacOptions } from '../index.ts';
 
@@ -14,39 +15,41 @@ class EndlessLoopOnCycle extends SqlRbac {
   }
 
   protected override async readPolicy(tenant: string, userId: string): Promise<Policy> {
-    const db = this.db;
-    const found = await db.get('SELECT 1 AS found FROM rbac_tenants WHERE tenant = ?', tenant);
-    if (found === undefined) throw new UnknownTenantError(tenant);
-    const held = (
-      await db.all<{ role: string }>(
-        'SELECT role FROM rbac_assignments WHERE tenant = ? AND user_id = ?',
-        tenant,
-        userId,
-      )
-    ).map((row) => row.role);
-    const rules = new Map<string, string[]>();
-    const links = new Map<string, string[]>();
-    const walk = async (role: string, depth: number): Promise<void> => {
-      void depth;
-      const own = await db.all<{ rule: string }>(
-        'SELECT rule FROM rbac_rules WHERE tenant = ? AND role = ?',
-        tenant,
-        role,
-      );
-      rules.set(role, [...(rules.get(role) ?? []), ...own.map((row) => row.rule)]);
-      const parents = await db.all<{ parent: string }>(
-        'SELECT parent FROM rbac_inherits WHERE tenant = ? AND role = ?',
-        tenant,
-        role,
-      );
-      links.set(
-        role,
-        parents.map((row) => row.parent),
-      );
-      for (const { parent } of parents) await walk(parent, depth + 1);
-    };
-    for (const role of held) await walk(role, 0);
-    return { held: held.sort(), rules, links };
+    // One read transaction, so the reads below see one snapshot, as the reference's single statement does.
+    return this.db.transaction(async (db) => {
+      const found = await db.get('SELECT 1 AS found FROM rbac_tenants WHERE tenant = ?', tenant);
+      if (found === undefined) throw new UnknownTenantError(tenant);
+      const held = (
+        await db.all<{ role: string }>(
+          'SELECT role FROM rbac_assignments WHERE tenant = ? AND user_id = ?',
+          tenant,
+          userId,
+        )
+      ).map((row) => row.role);
+      const rules = new Map<string, string[]>();
+      const links = new Map<string, string[]>();
+      const walk = async (role: string, depth: number): Promise<void> => {
+        void depth;
+        const own = await db.all<{ rule: string }>(
+          'SELECT rule FROM rbac_rules WHERE tenant = ? AND role = ?',
+          tenant,
+          role,
+        );
+        rules.set(role, [...(rules.get(role) ?? []), ...own.map((row) => row.rule)]);
+        const parents = await db.all<{ parent: string }>(
+          'SELECT parent FROM rbac_inherits WHERE tenant = ? AND role = ?',
+          tenant,
+          role,
+        );
+        links.set(
+          role,
+          parents.map((row) => row.parent),
+        );
+        for (const { parent } of parents) await walk(parent, depth + 1);
+      };
+      for (const role of held) await walk(role, 0);
+      return { held: held.sort(), rules, links };
+    });
   }
 }
 

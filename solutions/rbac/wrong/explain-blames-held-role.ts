@@ -1,7 +1,8 @@
 /**
  * Bug: explain names the role the user holds instead of the role whose rule matched, with a
  * one-element path: for an inherited permission it points auditors at a role that has no such rule.
- * Rejected by: explain-names-the-role, matches-model
+ * Violates: explain-allowed
+ * Rejected by: explain-names-the-role
  */
 import { SqlRbac, type Explanation, type Policy, type Rbac, type RbacOptions } from '../index.ts';
 

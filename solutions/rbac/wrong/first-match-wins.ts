@@ -2,6 +2,7 @@
  * Bug: rules are read in order and the first one that matches decides, like a firewall table.
  * Whether a deny wins now depends on the order roles were assigned and rules were listed: hr then
  * suspended still grants salary:view.
+ * Violates: deny-overrides
  * Rejected by: deny-overrides-allow
  */
 import {
@@ -43,44 +44,46 @@ class FirstMatchWins extends SqlRbac {
   }
 
   protected override async readPolicy(tenant: string, userId: string): Promise<Policy> {
-    const db = this.db;
-    const found = await db.get('SELECT 1 AS found FROM rbac_tenants WHERE tenant = ?', tenant);
-    if (found === undefined) throw new UnknownTenantError(tenant);
-    // Rows in the order they were written: roles in assignment order, rules in the order listed.
-    const held = (
-      await db.all<{ role: string }>(
-        'SELECT role FROM rbac_assignments WHERE tenant = ? AND user_id = ? ORDER BY rowid',
-        tenant,
-        userId,
-      )
-    ).map((row) => row.role);
-    const rules = new Map<string, string[]>();
-    const links = new Map<string, string[]>();
-    const pending = [...held];
-    while (pending.length > 0) {
-      const role = pending.shift()!;
-      if (rules.has(role)) continue;
-      const own = await db.all<{ rule: string }>(
-        'SELECT rule FROM rbac_rules WHERE tenant = ? AND role = ? ORDER BY rowid',
-        tenant,
-        role,
-      );
-      rules.set(
-        role,
-        own.map((row) => row.rule),
-      );
-      const parents = await db.all<{ parent: string }>(
-        'SELECT parent FROM rbac_inherits WHERE tenant = ? AND role = ?',
-        tenant,
-        role,
-      );
-      links.set(
-        role,
-        parents.map((row) => row.parent),
-      );
-      pending.push(...parents.map((row) => row.parent));
-    }
-    return { held, rules, links };
+    // One read transaction, so the reads below see one snapshot, as the reference's single statement does.
+    return this.db.transaction(async (db) => {
+      const found = await db.get('SELECT 1 AS found FROM rbac_tenants WHERE tenant = ?', tenant);
+      if (found === undefined) throw new UnknownTenantError(tenant);
+      // Rows in the order they were written: roles in assignment order, rules in the order listed.
+      const held = (
+        await db.all<{ role: string }>(
+          'SELECT role FROM rbac_assignments WHERE tenant = ? AND user_id = ? ORDER BY rowid',
+          tenant,
+          userId,
+        )
+      ).map((row) => row.role);
+      const rules = new Map<string, string[]>();
+      const links = new Map<string, string[]>();
+      const pending = [...held];
+      while (pending.length > 0) {
+        const role = pending.shift()!;
+        if (rules.has(role)) continue;
+        const own = await db.all<{ rule: string }>(
+          'SELECT rule FROM rbac_rules WHERE tenant = ? AND role = ? ORDER BY rowid',
+          tenant,
+          role,
+        );
+        rules.set(
+          role,
+          own.map((row) => row.rule),
+        );
+        const parents = await db.all<{ parent: string }>(
+          'SELECT parent FROM rbac_inherits WHERE tenant = ? AND role = ?',
+          tenant,
+          role,
+        );
+        links.set(
+          role,
+          parents.map((row) => row.parent),
+        );
+        pending.push(...parents.map((row) => row.parent));
+      }
+      return { held, rules, links };
+    });
   }
 
   protected override decide(policy: Policy, permission: string): Explanation {

@@ -2,6 +2,7 @@
  * Bug: the cache is cleared (and the generation bumped) before the change is written. A check that
  * starts in between reads the old state under the new generation and stores it; after the revoke
  * commits, that entry keeps granting.
+ * Violates: own-changes-at-once
  * Rejected by: revoke-race
  */
 import type { Queryable } from '../../../harness/kit/db/types.ts';

@@ -1,6 +1,7 @@
 /**
  * Bug: the assignments table has no key or index, so every check reads all assignments of every
  * tenant to find one user's roles: fine with 20 users, a full table scan per request with 200,000.
+ * Violates: lookups-indexed
  * Rejected by: indexed-lookups
  */
 import type { Queryable } from '../../../harness/kit/db/types.ts';

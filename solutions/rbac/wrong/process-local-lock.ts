@@ -2,7 +2,8 @@
  * Bug: definitions are serialised by a mutex in module memory, and the cycle check runs outside any
  * database transaction. Within one process that is safe; two app instances each hold their own
  * mutex, check at the same time and close a cycle together.
- * Rejected by: concurrent-cycle
+ * Violates: changes-serializable
+ * Rejected by: concurrent-cycle, worker-history
  */
 import {
   RoleCycleError,
@@ -57,7 +58,7 @@ class ProcessLocalLock extends SqlRbac {
     const cycle = await this.findCycle(this.db, tenant, role, parents);
     await this.change(audit, async (tx) => {
       await requireTenant(tx, tenant);
-      for (const parent of parents) await requireRole(tx, tenant, parent);
+      for (const parent of parents) if (parent !== role) await requireRole(tx, tenant, parent);
       if (cycle) throw new RoleCycleError(tenant, cycle);
       await writeRole(tx, tenant, role, permissions, parents);
     });

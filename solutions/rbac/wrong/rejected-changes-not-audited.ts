@@ -2,7 +2,8 @@
  * Bug: every audit entry, rejected ones included, is written inside the change's transaction, and a
  * refused change rolls that transaction back: the log shows only what succeeded, never the
  * attempts.
- * Rejected by: audit-trail, clear-errors
+ * Violates: audit-every-change
+ * Rejected by: audit-trail, unknown-names
  */
 import type { Queryable } from '../../../harness/kit/db/types.ts';
 import { SqlRbac, insertAudit, isRefusal, type AuditRecord, type Rbac, type RbacOptions } from '../index.ts';

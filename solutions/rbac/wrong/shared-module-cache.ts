@@ -2,6 +2,7 @@
  * Bug: the cache is a module-level Map cleared on every change and never expired. Two instances in
  * one process share it, so every one-process test passes; real instances are separate processes,
  * and one of them never hears of the other's revoke.
+ * Violates: other-instances-within-ttl
  * Rejected by: separate-processes
  */
 import { SqlRbac, type CachedPolicy, type Policy, type Rbac, type RbacOptions } from '../index.ts';

@@ -2,6 +2,7 @@
  * Bug: concurrent checks for the same user share one in-flight database read, to spare the
  * database. A check that starts after the revoke resolved joins a read that began before it and
  * answers with the pre-revoke policy.
+ * Violates: own-changes-at-once
  * Rejected by: revoke-race
  */
 import { SqlRbac, type Policy, type Rbac, type RbacOptions } from '../index.ts';

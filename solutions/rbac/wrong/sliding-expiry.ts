@@ -2,6 +2,7 @@
  * Bug: every cache hit restamps the entry, so expiry counts from the last use instead of from the
  * read. A user checked at least once per cacheTtlMs on another instance keeps a revoked permission
  * forever.
+ * Violates: other-instances-within-ttl
  * Rejected by: two-instances
  */
 import { SqlRbac, type Policy, type Rbac, type RbacOptions } from '../index.ts';

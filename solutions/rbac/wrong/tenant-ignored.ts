@@ -2,6 +2,7 @@
  * Bug: the decision query looks up the user's roles, links and rules by name in every tenant, so an
  * hr role held in acme grants salary:view in globex too, and acme's hr rules apply to globex users
  * holding a role called hr.
+ * Violates: tenant-isolation
  * Rejected by: tenant-isolation, matches-model
  */
 import { SqlRbac, readPolicy, type Policy, type Rbac, type RbacOptions } from '../index.ts';

@@ -2,7 +2,8 @@
  * Bug: assigning or revoking a role that does not exist succeeds silently: a typo in a role name
  * leaves the user without the access the administrator meant to give, and no error or audit says
  * so.
- * Rejected by: clear-errors, audit-trail
+ * Violates: unknown-role
+ * Rejected by: unknown-names, audit-trail
  */
 import type { Queryable } from '../../../harness/kit/db/types.ts';
 import { SqlRbac, type Rbac, type RbacOptions } from '../index.ts';

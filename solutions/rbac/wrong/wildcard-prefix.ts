@@ -1,7 +1,8 @@
 /**
  * Bug: a wildcard is matched as a string prefix: 'attendance:*' becomes startsWith('attendance'),
  * which also grants attendance-admin:edit and attendances:view.
- * Rejected by: wildcard-boundaries, matches-model
+ * Violates: wildcard-whole-action
+ * Rejected by: wildcard-boundaries
  */
 import { SqlRbac, type Rbac, type RbacOptions } from '../index.ts';
 

@@ -1,6 +1,7 @@
 /**
  * Bug: rules are compiled to regular expressions by replacing '*' with '.*' and nothing else is
  * escaped, so the '.' in 'v1.payroll:*' matches any character and v1-payroll:run is granted.
+ * Violates: wildcard-whole-action
  * Rejected by: wildcard-boundaries
  */
 import { SqlRbac, type Rbac, type RbacOptions } from '../index.ts';
