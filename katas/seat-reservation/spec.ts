@@ -925,10 +925,17 @@ export default defineSpec<Impl>('seat-reservation', ({ check }) => {
     async ({ impl }) => {
       const realNow = Date.now;
       let fake = Date.UTC(2031, 2, 3, 4, 5, 6, 789);
-      Date.now = () => fake;
+      // A new function at every move, installed after the service exists: a service that kept the
+      // Date.now it saw when it was made, or the one of an earlier call, reads a stale clock.
+      const moveDateNow = (to: number): void => {
+        fake = to;
+        const reading = to;
+        Date.now = () => reading;
+      };
       const testDb = createTestDatabase();
       try {
         const service = impl.createSeatService(testDb.db, { holdMs: HOLD_MS });
+        moveDateNow(fake);
         await service.init();
         await service.addSeats(['A1']);
         const madeAt = fake;
@@ -937,12 +944,12 @@ export default defineSpec<Impl>('seat-reservation', ({ check }) => {
           show(new Date(madeAt)),
         );
         expect(show(hold.expiresAt), 'its expiresAt').toBe(show(new Date(madeAt + HOLD_MS)));
-        fake += HOLD_MS - 1;
+        moveDateNow(fake + HOLD_MS - 1);
         const held = await expectResolved(() => service.getSeat('A1'), 'getSeat("A1")');
         expect(held.status, `getSeat("A1") 1 ms before the hold expires by Date.now() shows ${show(held)}`).toBe(
           'held',
         );
-        fake += 1;
+        moveDateNow(fake + 1);
         const free = await expectResolved(() => service.getSeat('A1'), 'getSeat("A1")');
         expect(free.status, `getSeat("A1") when Date.now() reaches the hold's expiry shows ${show(free)}`).toBe(
           'available',

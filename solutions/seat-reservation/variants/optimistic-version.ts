@@ -130,7 +130,7 @@ export function parseSettings(db: unknown, options: unknown): ServiceSettings {
   if (now !== undefined && typeof now !== 'function') {
     throw new TypeError(`now must be a function returning epoch milliseconds, received ${describeValue(now)}`);
   }
-  return { db: handle as Database, holdMs, now: (now as (() => number) | undefined) ?? Date.now };
+  return { db: handle as Database, holdMs, now: (now as (() => number) | undefined) ?? (() => Date.now()) };
 }
 
 /** A seat, user or reservation id: a non-empty string. */

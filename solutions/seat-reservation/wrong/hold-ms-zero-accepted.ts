@@ -21,5 +21,5 @@ export function createSeatService(db: Database, options: SeatServiceOptions): Se
   if (now !== undefined && typeof now !== 'function') {
     throw new TypeError(`now must be a function, received ${describeValue(now)}`);
   }
-  return new ConditionalUpdateSeatService(db, holdMs, now ?? Date.now);
+  return new ConditionalUpdateSeatService(db, holdMs, now ?? (() => Date.now()));
 }

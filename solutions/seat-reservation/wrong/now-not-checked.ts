@@ -18,5 +18,5 @@ export function createSeatService(db: Database, options: SeatServiceOptions): Se
   if (!Number.isSafeInteger(holdMs) || holdMs <= 0) {
     throw new RangeError(`holdMs must be a positive integer, received ${holdMs}`);
   }
-  return new ConditionalUpdateSeatService(db, holdMs, now ?? Date.now);
+  return new ConditionalUpdateSeatService(db, holdMs, now ?? (() => Date.now()));
 }
