@@ -47,17 +47,12 @@ export class PubSub {
   protected readonly topics = new Map<string, Set<Subscription>>();
 
   constructor(options: PubSubOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(
-        `new PubSub(options): options must be an object with an onError function, received ${describe(options)}`,
-      );
+    // Optional chaining, so new PubSub() and new PubSub(null) get this message, not the runtime's.
+    const onError: unknown = (options as Partial<PubSubOptions> | null | undefined)?.onError;
+    if (typeof onError !== 'function') {
+      throw new TypeError(`new PubSub(options): options.onError must be a function, received ${describe(onError)}`);
     }
-    if (typeof options.onError !== 'function') {
-      throw new TypeError(
-        `new PubSub(options): options.onError must be a function, received ${describe(options.onError)}`,
-      );
-    }
-    this.#onError = options.onError;
+    this.#onError = onError as PubSubOptions['onError'];
   }
 
   subscribe<Payload = unknown>(topic: string, handler: Handler<Payload>): Unsubscribe {
@@ -115,10 +110,6 @@ export class PubSub {
 
   /** Drops a delivery into the subscription's mailbox; `wake` starts its loop. */
   protected enqueue(subscription: Subscription, delivery: Delivery): void {
-    if (!subscription.active) {
-      delivery.settle(false);
-      return;
-    }
     if (subscription.last === undefined) subscription.first = delivery;
     else subscription.last.next = delivery;
     subscription.last = delivery;
@@ -144,11 +135,12 @@ export class PubSub {
   }
 
   /**
-   * Runs the handler on one payload unless the subscription has ended; its error, thrown or
-   * rejected, goes to onError. Resolves to whether the handler ran.
+   * Runs the handler on one payload; its error, thrown or rejected, goes to onError. Resolves to
+   * true: the handler ran. No `active` check is needed here: a snapshot holds only active
+   * subscriptions and unsubscribe empties the mailbox at once, so a delivery taken from a mailbox
+   * always belongs to an active subscription.
    */
   protected async handle(subscription: Subscription, payload: unknown): Promise<boolean> {
-    if (!subscription.active) return false;
     try {
       await subscription.handler(payload);
     } catch (error) {
@@ -173,8 +165,9 @@ export class PubSub {
   protected report(error: unknown, topic: string, payload: unknown): void {
     try {
       const returned: unknown = this.#onError(error, { topic, payload });
-      // An async onError's rejection is dropped like a throw, never left unhandled.
-      if (isThenable(returned)) returned.then(undefined, () => undefined);
+      // An async onError's rejection is dropped like a throw, never left unhandled. Promise.resolve
+      // returns a native promise as it is and adopts any other thenable, so this one line handles both.
+      void Promise.resolve(returned).catch(() => undefined);
     } catch {
       // onError is the last line of defence; if it throws too, delivery to everyone else must go on.
     }
@@ -190,14 +183,6 @@ export function takeFirst(subscription: Subscription): Delivery | undefined {
   return delivery;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
 export function requireTopic(method: string, topic: unknown): asserts topic is string {
   if (typeof topic !== 'string') {
     throw new TypeError(`PubSub.${method}: topic must be a string, received ${describe(topic)}`);
@@ -207,20 +192,17 @@ export function requireTopic(method: string, topic: unknown): asserts topic is s
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
+  // The cases are ordered so that each, if it fell through, would name the wrong type.
   switch (typeof value) {
-    case 'string':
-      return `the string ${JSON.stringify(value)}`;
-    case 'number':
-    case 'bigint':
-    case 'boolean':
-      return `the ${typeof value} ${String(value)}`;
-    case 'symbol':
-      return `the symbol ${String(value)}`;
-    case 'function':
-      return 'a function';
     case 'object':
       return 'an object';
-    default:
+    case 'function':
+      return 'a function';
+    case 'string':
+      return `the string ${JSON.stringify(value)}`;
+    case 'undefined':
       return 'undefined';
+    default:
+      return `the ${typeof value} ${String(value)}`;
   }
 }

@@ -5,7 +5,7 @@
  * Violates: no-overlap
  * Rejected by: ordered-delivery-1000, interleavings-match-model
  */
-import { PubSub as Reference, requireTopic } from '../index.ts';
+import { PubSub as Reference, requireTopic, type Subscription } from '../index.ts';
 
 export * from '../index.ts';
 
@@ -16,5 +16,13 @@ export class PubSub extends Reference {
     await null; // off the publisher's stack, so a handler that publishes cannot jump ahead of this payload
     const ran = await Promise.allSettled(snapshot.map((subscription) => this.handle(subscription, payload)));
     return ran.filter((result) => result.status === 'fulfilled' && result.value).length;
+  }
+
+  /**
+   * Skips a subscription that has ended. The reference needs no such check (it takes deliveries
+   * only from a mailbox, which unsubscribe empties); this file calls handle without a mailbox.
+   */
+  protected override handle(subscription: Subscription, payload: unknown): Promise<boolean> {
+    return subscription.active ? super.handle(subscription, payload) : Promise.resolve(false);
   }
 }

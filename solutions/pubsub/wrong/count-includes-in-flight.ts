@@ -5,7 +5,7 @@
  * Violates: counts-match-subscriptions
  * Rejected by: interleavings-match-model
  */
-import { PubSub as Reference, type Subscription } from '../index.ts';
+import { PubSub as Reference, type Delivery, type Subscription } from '../index.ts';
 
 export * from '../index.ts';
 
@@ -30,5 +30,11 @@ export class PubSub extends Reference {
     const subscribers = this.topics.get(subscription.topic);
     subscribers?.delete(subscription);
     if (subscribers?.size === 0) this.topics.delete(subscription.topic);
+  }
+
+  /** The subscription stays in its topic after unsubscribe, so a publish may still pick it: discard. */
+  protected override enqueue(subscription: Subscription, delivery: Delivery): void {
+    if (subscription.active) super.enqueue(subscription, delivery);
+    else delivery.settle(false);
   }
 }

@@ -12,7 +12,6 @@ export * from '../index.ts';
 
 export class PubSub extends Reference {
   protected override handle(subscription: Subscription, payload: unknown): Promise<boolean> {
-    if (!subscription.active) return Promise.resolve(false);
     let result: Promise<unknown>;
     try {
       result = Promise.resolve(subscription.handler(payload));

@@ -33,7 +33,6 @@ export class PubSub extends Reference {
   }
 
   protected override async handle(subscription: Subscription, payload: unknown): Promise<boolean> {
-    if (!subscription.active) return false;
     try {
       await subscription.handler(payload);
     } catch (error) {

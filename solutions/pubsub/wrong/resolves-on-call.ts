@@ -13,10 +13,6 @@ export class PubSub extends Reference {
   protected override async drain(subscription: Subscription): Promise<void> {
     subscription.draining = true;
     for (let delivery = this.takeNext(subscription); delivery !== undefined; delivery = this.takeNext(subscription)) {
-      if (!subscription.active) {
-        delivery.settle(false);
-        continue;
-      }
       const handled = this.handle(subscription, delivery.payload);
       delivery.settle(true); // before the handler is done: it was only called
       await handled;

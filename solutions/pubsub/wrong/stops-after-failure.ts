@@ -13,7 +13,7 @@ export class PubSub extends Reference {
   readonly #tripped = new WeakSet<Subscription>();
 
   protected override async handle(subscription: Subscription, payload: unknown): Promise<boolean> {
-    if (!subscription.active || this.#tripped.has(subscription)) return false;
+    if (this.#tripped.has(subscription)) return false;
     try {
       await subscription.handler(payload);
     } catch (error) {

@@ -27,4 +27,12 @@ export class PubSub extends Reference {
     this.tails.set(subscription, link);
     return link;
   }
+
+  /**
+   * Skips a subscription that has ended. The reference needs no such check (it takes deliveries
+   * only from a mailbox, which unsubscribe empties); this file calls handle without a mailbox.
+   */
+  protected override handle(subscription: Subscription, payload: unknown): Promise<boolean> {
+    return subscription.active ? super.handle(subscription, payload) : Promise.resolve(false);
+  }
 }
