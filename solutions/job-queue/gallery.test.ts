@@ -1,0 +1,3 @@
+import { proveGallery } from '../../harness/selftest/gallery.ts';
+
+await proveGallery('job-queue');
