@@ -515,6 +515,13 @@ class World {
   }
 
   unsubscribe(subscription: ModelSubscription, where: string): void {
+    const twin = this.indistinctTwin(subscription);
+    if (twin !== undefined) {
+      this.events.push(
+        `${where} leaves #${subscription.id} subscribed (its handler is also #${twin.id}, in another state)`,
+      );
+      return;
+    }
     this.events.push(`${where} unsubscribes #${subscription.id}${subscription.active ? '' : ' again'}`);
     this.model.unsubscribe(subscription);
     try {
@@ -545,6 +552,32 @@ class World {
       },
     );
     this.publishes.push({ model, outcome });
+  }
+
+  /**
+   * Another active subscription of the same function whose state differs from this one's (on any
+   * topic: a primitive payload can be published to two topics and be accepted by both). A call of
+   * that function does not say which subscription it is for, so the model may have credited a call
+   * to the wrong one of the two; they swap back at the next call, but unsubscribing one in between
+   * would drop a different queue in the model than in the implementation. Such an unsubscribe is
+   * skipped, in the model and the implementation alike (same-handler-twice checks it on its own).
+   */
+  indistinctTwin(subscription: ModelSubscription): ModelSubscription | undefined {
+    const record = this.handlerOf.get(subscription);
+    if (record === undefined || !subscription.active) return undefined;
+    const sameDelivery = (a: ModelSubscription['inFlight'], b: ModelSubscription['inFlight']): boolean =>
+      a === undefined || b === undefined ? a === b : a.publish === b.publish;
+    return record.subscriptions.find(
+      (other) =>
+        other !== subscription &&
+        other.active &&
+        !(
+          other.topic === subscription.topic &&
+          sameDelivery(other.inFlight, subscription.inFlight) &&
+          other.queue.length === subscription.queue.length &&
+          other.queue.every((delivery, index) => sameDelivery(delivery, subscription.queue[index]))
+        ),
+    );
   }
 
   /** Which subscription a call of this handler is for: the one the contract expects it for now. */
