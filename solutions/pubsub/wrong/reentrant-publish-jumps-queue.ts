@@ -27,6 +27,12 @@ export class PubSub extends Reference {
         if (--waiting === 0) resolve(handled);
       };
       for (const subscription of snapshot) {
+        // An earlier subscriber's handler may have removed this one already: it gets nothing, so
+        // the only rule broken here is the order.
+        if (!subscription.active) {
+          settle(false);
+          continue;
+        }
         this.enqueue(subscription, { payload, settle, next: undefined });
         this.wake(subscription); // too early: the subscribers after this one do not have the payload yet
       }
