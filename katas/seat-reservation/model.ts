@@ -218,7 +218,7 @@ export function createProblem(dbIsHandle: boolean, db: unknown, options: unknown
   if (!dbIsHandle) return badInput('TypeError', 'db', db);
   const { holdMs, now } = (options ?? {}) as { holdMs?: unknown; now?: unknown };
   if (typeof holdMs !== 'number') return badInput('TypeError', 'holdMs', holdMs);
-  if (!Number.isInteger(holdMs) || holdMs <= 0) return badInput('RangeError', 'holdMs', holdMs);
+  if (!Number.isSafeInteger(holdMs) || holdMs <= 0) return badInput('RangeError', 'holdMs', holdMs);
   if (now !== undefined && typeof now !== 'function') return badInput('TypeError', 'now', now);
   return undefined;
 }

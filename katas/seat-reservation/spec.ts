@@ -90,6 +90,7 @@ interface FixtureOptions {
   /** Event-loop turns the database may take per statement; 0 answers at once. */
   readonly maxYields?: number;
   readonly seats?: readonly string[];
+  readonly holdMs?: number;
 }
 
 /** A fresh database and one service for the headline races, closed (and deleted) afterwards. */
@@ -97,7 +98,7 @@ async function withService<T>(impl: Impl, options: FixtureOptions, body: (fixtur
   const testDb = createTestDatabase({ seed: options.seed ?? 0, maxYields: options.maxYields ?? 0 });
   try {
     const clock = createManualClock();
-    const service = impl.createSeatService(testDb.db, { holdMs: HOLD_MS, now: clock.now });
+    const service = impl.createSeatService(testDb.db, { holdMs: options.holdMs ?? HOLD_MS, now: clock.now });
     await service.init();
     if (options.seats !== undefined && options.seats.length > 0) await service.addSeats(options.seats);
     return await body({ testDb, service, advance: (ms) => clock.advance(ms), now: clock.now });
@@ -912,6 +913,22 @@ export default defineSpec<Impl>('seat-reservation', ({ check }) => {
           getSeat('A1'),
         ]);
       }
+      // The top of the range: the deadline is past what a Date can show, and the hold is still a hold.
+      await withService(impl, { holdMs: Number.MAX_SAFE_INTEGER, seats: ['A1'] }, async ({ service, advance }) => {
+        const what = 'with holdMs Number.MAX_SAFE_INTEGER, reserveSeat("A1", "user-1")';
+        const hold = await expectResolved(() => service.reserveSeat('A1', 'user-1'), what);
+        expect(hold, `${what} resolved ${show(hold)}`).toMatchObject({
+          seatId: 'A1',
+          userId: 'user-1',
+          status: 'held',
+        });
+        advance(100 * 365 * 86_400_000);
+        const seat = await expectResolved(() => service.getSeat('A1'), 'getSeat("A1") a century later');
+        expect(
+          seat,
+          `a century into a hold of Number.MAX_SAFE_INTEGER ms, getSeat("A1") shows ${show(seat)}`,
+        ).toMatchObject({ status: 'held', userId: 'user-1', reservationId: hold.reservationId });
+      });
     },
   );
 

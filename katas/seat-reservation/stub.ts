@@ -27,7 +27,7 @@ export type SeatState =
   | { readonly seatId: string; readonly status: 'confirmed'; readonly reservationId: string; readonly userId: string };
 
 export interface SeatServiceOptions {
-  /** How long a hold lasts before another user may take the seat, in milliseconds: a positive integer. */
+  /** How long a hold lasts before another user may take the seat, in milliseconds: a positive safe integer. */
   readonly holdMs: number;
   /** The clock, in epoch milliseconds. Default: Date.now. */
   readonly now?: () => number;

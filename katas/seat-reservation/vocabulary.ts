@@ -74,6 +74,9 @@ export const HOLD_MS_NOT_POSITIVE_INTEGERS: readonly number[] = [
   NaN,
   Number.POSITIVE_INFINITY,
   Number.NEGATIVE_INFINITY,
+  // Integers past Number.MAX_SAFE_INTEGER: a deadline computed from them is no longer exact.
+  2 ** 53,
+  1e300,
 ];
 
 /** `now` values that are present and not functions. */

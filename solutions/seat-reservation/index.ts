@@ -126,7 +126,7 @@ export function parseSettings(db: unknown, options: unknown): ServiceSettings {
     throw new TypeError(`holdMs must be a number of milliseconds, received ${describeValue(holdMs)}`);
   }
   if (!Number.isSafeInteger(holdMs) || holdMs <= 0) {
-    throw new RangeError(`holdMs must be a positive integer number of milliseconds, received ${holdMs}`);
+    throw new RangeError(`holdMs must be a positive safe integer number of milliseconds, received ${holdMs}`);
   }
   if (now !== undefined && typeof now !== 'function') {
     throw new TypeError(`now must be a function returning epoch milliseconds, received ${describeValue(now)}`);

@@ -46,7 +46,7 @@ export type SeatState =
   | { readonly seatId: string; readonly status: 'confirmed'; readonly reservationId: string; readonly userId: string };
 
 export interface SeatServiceOptions {
-  /** How long a hold lasts before another user may take the seat, in milliseconds: a positive integer. */
+  /** How long a hold lasts before another user may take the seat, in milliseconds: a positive safe integer. */
   readonly holdMs: number;
   /** The clock, in epoch milliseconds. Default: Date.now. */
   readonly now?: () => number;
@@ -251,7 +251,7 @@ export function createSeatService(db: Database, options: SeatServiceOptions): Se
   if (typeof holdMs !== 'number') {
     throw new TypeError(`holdMs must be a number, received ${describe(holdMs)}`);
   }
-  if (!Number.isInteger(holdMs) || holdMs <= 0) {
+  if (!Number.isSafeInteger(holdMs) || holdMs <= 0) {
     throw new RangeError(`holdMs must be a positive integer, received ${describe(holdMs)}`);
   }
   if (clock !== undefined && typeof clock !== 'function') {
