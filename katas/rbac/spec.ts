@@ -385,6 +385,8 @@ export default defineSpec<Impl>('rbac', ({ check }) => {
         await service.call('defineRole', 'acme', 'hr ', ['payroll:run'], ADMIN);
         await service.call('defineRole', 'acme', composed, ['menu:edit'], ADMIN);
         await service.call('defineRole', 'acme', decomposed, ['menu:view'], ADMIN);
+        // A role may be named like a permission; that name is still only a name.
+        await service.call('defineRole', 'acme', 'salary:view', ['vault:open'], ADMIN);
         await service.call('assignRole', 'acme', 'u7', 'hr', ADMIN);
         await service.call('assignRole', 'acme', 'U7', 'HR', ADMIN);
         await service.call('assignRole', 'acme', 'zo\u00eb', composed, ADMIN);
@@ -393,6 +395,7 @@ export default defineSpec<Impl>('rbac', ({ check }) => {
         await service.call('assignRole', 'Acme', 'u7', 'hr', ADMIN);
         const cases: [string, string, string, boolean, string][] = [
           ['u7', 'salary:view', 'acme', true, 'u7 holds hr in acme'],
+          ['u7', 'vault:open', 'acme', false, 'hr grants the permission salary:view, not the role named "salary:view"'],
           ['u7', 'attendance:view', 'acme', false, 'attendance:view belongs to HR, not hr, and U7 holds it, not u7'],
           ['U7', 'attendance:view', 'acme', true, 'U7 holds HR in acme'],
           ['U7', 'salary:view', 'acme', false, 'U7 holds HR, not hr'],

@@ -77,16 +77,23 @@ export interface Rbac {
   auditLog(tenant: string): Promise<AuditEntry[]>;
 }
 
-export class UnknownTenantError extends Error {
+/** Each error's `name` is its class's, so a stack trace or a log line says which one it is. */
+class RbacError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class UnknownTenantError extends RbacError {
   readonly code = 'ERR_RBAC_UNKNOWN_TENANT';
 
   constructor(readonly tenant: string) {
     super(`unknown tenant ${JSON.stringify(tenant)}: create it with createTenant first`);
-    this.name = 'UnknownTenantError';
   }
 }
 
-export class UnknownRoleError extends Error {
+export class UnknownRoleError extends RbacError {
   readonly code = 'ERR_RBAC_UNKNOWN_ROLE';
 
   constructor(
@@ -94,11 +101,10 @@ export class UnknownRoleError extends Error {
     readonly role: string,
   ) {
     super(`unknown role ${JSON.stringify(role)} in tenant ${JSON.stringify(tenant)}`);
-    this.name = 'UnknownRoleError';
   }
 }
 
-export class RoleCycleError extends Error {
+export class RoleCycleError extends RbacError {
   readonly code = 'ERR_RBAC_ROLE_CYCLE';
 
   constructor(
@@ -106,18 +112,16 @@ export class RoleCycleError extends Error {
     readonly cycle: readonly string[],
   ) {
     super(
-      `role ${JSON.stringify(cycle[0])} in tenant ${JSON.stringify(tenant)} would inherit itself: ${cycle.join(' -> ')}`,
+      `role ${JSON.stringify(cycle[0])} in tenant ${JSON.stringify(tenant)} would inherit itself: ${JSON.stringify(cycle)}`,
     );
-    this.name = 'RoleCycleError';
   }
 }
 
-export class TenantExistsError extends Error {
+export class TenantExistsError extends RbacError {
   readonly code = 'ERR_RBAC_TENANT_EXISTS';
 
   constructor(readonly tenant: string) {
     super(`tenant ${JSON.stringify(tenant)} already exists`);
-    this.name = 'TenantExistsError';
   }
 }
 
@@ -189,6 +193,9 @@ const ANCESTOR_LINKS_SQL = `
   )
   SELECT link.role, link.parent FROM up CROSS JOIN rbac_inherits link ON link.tenant = :tenant AND link.role = up.role
 `;
+
+/** What a lookup in a role -> list map gives for a role with no entry. */
+const NONE: readonly string[] = Object.freeze([]);
 
 /** Most (tenant, user) policies an instance keeps; the oldest is dropped first. */
 export const CACHE_LIMIT = 10_000;
@@ -511,14 +518,14 @@ export class SqlRbac implements Rbac {
     const cameFrom = new Map<string, string | null>(policy.held.map((role) => [role, null]));
     const queue = [...policy.held];
     let allow: { role: string; rule: string } | undefined;
-    for (let index = 0; index < queue.length; index++) {
-      const role = queue[index]!;
-      for (const rule of policy.rules.get(role) ?? []) {
+    // for...of over an array visits the entries pushed during the walk too.
+    for (const role of queue) {
+      for (const rule of policy.rules.get(role) ?? NONE) {
         if (!this.ruleMatches(rule, permission)) continue;
         if (rule.startsWith('!')) return { granted: false, reason: 'denied', role, rule, path: pathTo(cameFrom, role) };
         allow ??= { role, rule };
       }
-      for (const parent of policy.links.get(role) ?? []) {
+      for (const parent of policy.links.get(role) ?? NONE) {
         if (cameFrom.has(parent)) continue;
         cameFrom.set(parent, role);
         queue.push(parent);
@@ -560,7 +567,8 @@ export async function readPolicy(db: Queryable, tenant: string, userId: string, 
     tenant,
     user: userId,
   });
-  if (!rows.some((row) => row.kind === 'tenant')) throw new UnknownTenantError(tenant);
+  // Every row is of this tenant, and a tenant that exists contributes a row of its own.
+  if (rows.length === 0) throw new UnknownTenantError(tenant);
   const held: string[] = [];
   const rules = new Map<string, string[]>();
   const links = new Map<string, string[]>();
@@ -574,7 +582,7 @@ export async function readPolicy(db: Queryable, tenant: string, userId: string, 
     else if (row.kind === 'rule') push(rules, row.role, row.value!);
     else if (row.kind === 'link') push(links, row.role, row.value!);
   }
-  return { held: held.sort(), rules, links };
+  return { held, rules, links };
 }
 
 export function pathTo(cameFrom: ReadonlyMap<string, string | null>, role: string): string[] {
@@ -590,18 +598,16 @@ export async function findCycle(
   role: string,
   parents: readonly string[],
 ): Promise<string[] | undefined> {
-  if (parents.length === 0) return undefined;
   const up = await ancestorLinks(tx, tenant, parents);
   const cameFrom = new Map<string, string>(parents.map((parent) => [parent, role]));
   const queue = [...parents];
-  for (let index = 0; index < queue.length; index++) {
-    const current = queue[index]!;
+  for (const current of queue) {
     if (current === role) {
       const path = [role];
       for (let step = cameFrom.get(role)!; step !== role; step = cameFrom.get(step)!) path.unshift(step);
       return [role, ...path];
     }
-    for (const parent of up.get(current) ?? []) {
+    for (const parent of up.get(current) ?? NONE) {
       if (cameFrom.has(parent)) continue;
       cameFrom.set(parent, current);
       queue.push(parent);
@@ -621,7 +627,7 @@ export async function ancestorLinks(
     roles: JSON.stringify(parents),
   });
   const up = new Map<string, string[]>();
-  for (const link of links) up.set(link.role, [...(up.get(link.role) ?? []), link.parent]);
+  for (const link of links) up.set(link.role, [...(up.get(link.role) ?? NONE), link.parent]);
   return up;
 }
 
@@ -715,11 +721,9 @@ export function parseRule(value: unknown, name: string): void {
   }
 }
 
+/** A bad argument as its message shows it: a string quoted (so "" shows), an object by kind, the rest as written. */
 export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array (${JSON.stringify(value).slice(0, 60)})`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'function') return 'a function';
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
+  return String(value);
 }
