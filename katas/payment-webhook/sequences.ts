@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { command, settle, show, type ModelSetup } from '../../harness/kit/index.ts';
-import { expectError, expectValue, outcomeDifference, satisfies } from '../../harness/kit/expected.ts';
+import { expectError, expectValue, outcomeDifference, satisfies, type Expected } from '../../harness/kit/expected.ts';
 import { faultTargets } from '../../harness/kit/db/index.ts';
 import {
   deliver,
@@ -562,6 +562,8 @@ type Forgery =
   | 'prefixed'
   | 'uppercase'
   | 'v0-only'
+  | 't-nan'
+  | 't-prefixed'
   | 'stale-old'
   | 'stale-new';
 
@@ -579,6 +581,8 @@ const FORGERIES: readonly Forgery[] = [
   'prefixed',
   'uppercase',
   'v0-only',
+  't-nan',
+  't-prefixed',
   'stale-old',
   'stale-new',
 ];
@@ -638,6 +642,17 @@ export function forged(
     case 'v0-only':
       // Another scheme's entry is ignored, even when it carries the right HMAC.
       return { delivery: header(`t=${t},v0=${good}`), reasons: ['bad-signature'] };
+    case 't-nan':
+    case 't-prefixed': {
+      // A t that is not a number of seconds is no time within the tolerance, whatever was signed
+      // with it: v1 entries over the text as sent and over the number it reads as (NaN).
+      const text = forgery === 't-nan' ? 'NaN' : `x${t}`;
+      const entries = [signature(body, secrets[0]!, text), signature(body, secrets[0]!, 'NaN')];
+      return {
+        delivery: header(`t=${text},${entries.map((entry) => `v1=${entry}`).join(',')}`),
+        reasons: ['bad-signature', 'stale-timestamp'],
+      };
+    }
     case 'stale-old':
     case 'stale-new': {
       const stale =
@@ -674,23 +689,27 @@ const forgedCommand = command<
       state.explorer.options.toleranceMs,
       headerCase,
     );
-    const expected = {
-      outcome: 'rejected',
-      httpStatus: 401,
-      reason:
-        reasons.length === 1
-          ? reasons[0]
-          : satisfies(`one of ${reasons.join(', ')}`, (value) => reasons.includes(value as string)),
-    };
     await rejectionStep(
       state,
       instance,
       `delivering ${show(webhook.idempotencyKey)} with a ${forgery} signature on instance ${instance + 1}: receiveWebhook`,
       (handler) => handler.receiveWebhook(delivery),
-      expectValue(expected),
+      rejectionFor(reasons),
     );
   },
 });
+
+/** A 401 rejection with one of the reasons the README allows. */
+export function rejectionFor(reasons: readonly string[]): Expected<unknown> {
+  return expectValue({
+    outcome: 'rejected',
+    httpStatus: 401,
+    reason:
+      reasons.length === 1
+        ? reasons[0]
+        : satisfies(`one of ${reasons.join(', ')}`, (value) => reasons.includes(value as string)),
+  });
+}
 
 /** A call the model says changes nothing and calls nothing: only its outcome is compared. */
 async function rejectionStep(

@@ -52,6 +52,7 @@ import {
   MALFORMED_CASES,
   SEQUENCE_COMMANDS,
   forged,
+  rejectionFor,
   malformedError,
   malformedPayload,
   setupArbitrary,
@@ -1925,11 +1926,14 @@ export default defineSpec<Impl>('payment-webhook', ({ check }) => {
           'suffixed',
           'prefixed',
           'uppercase',
+          'v0-only',
+          't-nan',
+          't-prefixed',
         ] as const) {
           const { delivery, reasons } = forged(event, forgery, [SECRET], clock.now(), DEFAULT_OPTIONS.toleranceMs);
           await expectCall(
             () => handler.receiveWebhook(delivery),
-            rejected(reasons[0]!),
+            rejectionFor(reasons),
             `a delivery with a ${forgery} signature`,
             impl,
           );
@@ -2412,6 +2416,9 @@ export default defineSpec<Impl>('payment-webhook', ({ check }) => {
           ...['db', 'subscriptions', 'clock'].flatMap((name) =>
             [undefined, null, {}].map((value): [string, unknown] => [name, value]),
           ),
+          // The README's clock has both methods; one of them alone is a clock without its methods.
+          ['clock', { now: clock.now }],
+          ['clock', { sleep: clock.sleep }],
         ];
         for (const [name, value] of bad) {
           const outcome = await create({ [name]: value });

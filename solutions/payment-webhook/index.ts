@@ -101,7 +101,15 @@ export interface PaymentWebhookHandler {
   purgeExpired(): Promise<number>;
 }
 
-export class InvalidWebhookError extends Error {
+/** Each error's `name` is its class's, so a stack trace or a log line says which one it is. */
+class WebhookError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidWebhookError extends WebhookError {
   readonly code = 'ERR_INVALID_WEBHOOK';
 
   constructor(
@@ -109,16 +117,14 @@ export class InvalidWebhookError extends Error {
     message: string,
   ) {
     super(message);
-    this.name = 'InvalidWebhookError';
   }
 }
 
-export class DeadLetterNotFoundError extends Error {
+export class DeadLetterNotFoundError extends WebhookError {
   readonly code = 'ERR_DEAD_LETTER_NOT_FOUND';
 
   constructor(readonly idempotencyKey: string) {
     super(`no dead letter with idempotency key ${JSON.stringify(idempotencyKey)}`);
-    this.name = 'DeadLetterNotFoundError';
   }
 }
 
@@ -145,10 +151,9 @@ export interface Settings {
   readonly toleranceMs: number;
 }
 
-export function readSettings(options: PaymentWebhookOptions): Settings {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`createPaymentWebhookHandler: options must be an object, received ${describeValue(options)}`);
-  }
+export function readSettings(given: PaymentWebhookOptions): Settings {
+  // No options at all is every option missing, and reported as the first one.
+  const options = given ?? ({} as PaymentWebhookOptions);
   const fail = (name: string, expected: string, received: unknown): never => {
     throw new TypeError(
       `createPaymentWebhookHandler: "${name}" must be ${expected}, received ${describeValue(received)}`,
@@ -166,8 +171,8 @@ export function readSettings(options: PaymentWebhookOptions): Settings {
   }
   const positive = (name: keyof PaymentWebhookOptions, fallback: number): number => {
     const value = options[name] ?? fallback;
-    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0
-      ? value
+    return Number.isSafeInteger(value) && (value as number) > 0
+      ? (value as number)
       : fail(name, 'a positive integer', value);
   };
   return {
@@ -212,7 +217,7 @@ export function parseWebhook(value: unknown): PaymentWebhook {
     );
   }
   const amount = record.amount;
-  if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0) {
+  if (!Number.isSafeInteger(amount) || (amount as number) <= 0) {
     throw new InvalidWebhookError(
       'amount',
       `webhook.amount must be a positive integer number of minor units (cents), received ${describeValue(amount)}`,
@@ -221,7 +226,7 @@ export function parseWebhook(value: unknown): PaymentWebhook {
   return {
     paymentId: text('paymentId', MAX_KEY_LENGTH),
     status: status as PaymentStatus,
-    amount,
+    amount: amount as number,
     userId: text('userId', MAX_KEY_LENGTH),
     idempotencyKey: text('idempotencyKey', MAX_KEY_LENGTH),
   };
@@ -238,16 +243,11 @@ export function statusRank(status: PaymentStatus): number {
   return STATUSES.indexOf(status);
 }
 
+/** A received value as a message shows it: a string quoted (so "" shows), an object by kind, the rest as written. */
 export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
-  if (typeof value === 'string') {
-    return value.length > 60 ? `a string of ${value.length} characters` : JSON.stringify(value);
-  }
-  if (typeof value === 'object') return 'an object';
-  return `a ${typeof value}`;
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
+  return String(value);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,8 +270,8 @@ export function parseSignatureHeader(header: string): SignatureHeader | undefine
   for (const part of header.split(',')) {
     const separator = part.indexOf('=');
     if (separator === -1) continue;
-    const name = part.slice(0, separator).trim();
-    const value = part.slice(separator + 1).trim();
+    const name = part.slice(0, separator);
+    const value = part.slice(separator + 1);
     if (name === 't' && /^\d{1,12}$/.test(value)) timestamp = Number(value);
     else if (name === 'v1') signatures.push(value);
   }
@@ -371,15 +371,11 @@ export interface Lease {
 export type Claim =
   { readonly kind: 'owned'; readonly lease: Lease } | { readonly kind: 'answered'; readonly result: WebhookResult };
 
-/** Another delivery took the event over while this one was working. */
-export class LeaseLostError extends Error {
-  readonly code = 'ERR_LEASE_LOST';
-
-  constructor(key: string) {
-    super(`lost the lease on event ${JSON.stringify(key)} to another delivery`);
-    this.name = 'LeaseLostError';
-  }
-}
+/**
+ * Another delivery took the event over while this one was working. Never leaves the handler: the
+ * delivery that catches it starts over and answers from what the new holder did.
+ */
+export class LeaseLostError extends Error {}
 
 const DUPLICATE: WebhookResult = { outcome: 'duplicate', httpStatus: 200 };
 const MISMATCH: WebhookResult = { outcome: 'conflict', httpStatus: 422, reason: 'payload-mismatch' };
@@ -661,7 +657,7 @@ export class WebhookProcessor implements PaymentWebhookHandler {
       `SELECT lease_token FROM webhook_events WHERE idempotency_key = ? AND state = 'processing'`,
       lease.key,
     );
-    if (row?.lease_token !== lease.token) throw new LeaseLostError(lease.key);
+    if (row?.lease_token !== lease.token) throw new LeaseLostError();
   }
 
   protected async renewLease(lease: Lease): Promise<void> {
@@ -672,7 +668,7 @@ export class WebhookProcessor implements PaymentWebhookHandler {
       lease.key,
       lease.token,
     );
-    if (changes === 0) throw new LeaseLostError(lease.key);
+    if (changes === 0) throw new LeaseLostError();
   }
 
   /** Gives the event back at once, keeping its recovery point, instead of making the provider wait out the lease. */
