@@ -9,13 +9,19 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { harnessRoot } from '../catalog/catalog.ts';
 import type { CommandContext } from '../commands/command.ts';
 import { createPalette } from '../commands/palette.ts';
-import { main } from './main.ts';
+import { hashFile } from '../commands/progress.ts';
+import { kataCommand } from '../runner/replay.ts';
+import { buildBundle, freshBundle } from './bundle.js';
+import { commandNames, loadCommands, main } from './main.ts';
+import { needsLoader } from './startup.ts';
 
 interface Captured {
   readonly context: CommandContext;
@@ -284,5 +290,98 @@ describe('kata test (end to end)', () => {
     const waiting = Number(/not started · (\d+) checks waiting/.exec(text)?.[1]);
     // One line per check to build, its title wrapped under it.
     expect(text.split('\n').filter((line) => line.startsWith('  · '))).toHaveLength(waiting);
+  });
+});
+
+describe('kata start-up', () => {
+  test('each command entry loads the command it is named after', async () => {
+    expect((await loadCommands()).map((command) => command.name)).toEqual(commandNames);
+  });
+
+  test('only command lines that may import TypeScript at run time need the loader', () => {
+    const root = scratchRepository();
+    for (const argv of [
+      ['--help'],
+      ['-v'],
+      ['hint', 'anagram'],
+      ['solution', 'anagram', '--yes'],
+      ['reset', 'anagram'],
+    ])
+      expect([argv, needsLoader(argv, root)]).toEqual([argv, false]);
+    for (const argv of [['report', 'merge', 'a.json'], ['test', '--help'], ['grade', '-h'], ['tset']])
+      expect([argv, needsLoader(argv, root)]).toEqual([argv, false]);
+    for (const argv of [['test', 'anagram'], ['watch', 'anagram'], ['grade'], ['rules', 'anagram']])
+      expect([argv, needsLoader(argv, root)]).toEqual([argv, true]);
+  });
+
+  test('kata list needs the loader exactly when it would run a spec: an edited file with no result for its hash', () => {
+    const root = scratchRepository();
+    expect(needsLoader([], root)).toBe(false);
+    const work = join(root, 'katas', 'anagram', 'index.ts');
+    writeFileSync(work, '// my attempt\n');
+    expect(needsLoader(['list'], root)).toBe(true);
+    const run = { hash: hashFile(work), status: 'failing', passed: 0, total: 1, at: new Date(0).toISOString() };
+    mkdirSync(join(root, '.kata'));
+    writeFileSync(
+      join(root, '.kata', 'progress.json'),
+      JSON.stringify({ version: 1, hintsShown: {}, lastRuns: { anagram: run } }),
+    );
+    expect(needsLoader(['list'], root)).toBe(false);
+    writeFileSync(work, '// my second attempt\n');
+    expect(needsLoader(['list'], root)).toBe(true);
+  });
+
+  test('the bundle is fresh once built, and prints what the sources print', async () => {
+    // Under node_modules, as the real one is, so the bundle's package imports resolve.
+    mkdirSync(join(harnessRoot, 'node_modules', '.cache'), { recursive: true });
+    const dir = mkdtempSync(join(harnessRoot, 'node_modules', '.cache', 'kata-cli-test-'));
+    scratchRoots.push(dir);
+    expect(freshBundle(dir)).toBeUndefined();
+    const file = await buildBundle(dir);
+    expect(freshBundle(dir)).toBe(file);
+    // The same command lines, in order, in two scratch repositories: one through the bundle, in a
+    // process of its own, one through the sources here. Hints and lists write progress as they go.
+    const bundledRoot = scratchRepository();
+    const sourcesRoot = scratchRepository();
+    const lines = [
+      ['--help'],
+      ['--version'],
+      ['list'],
+      ['hint', 'anagram'],
+      ['hint', 'anagram'],
+      ['hint', 'anagram', '--all'],
+      ['solution', 'anagram', '--yes'],
+      ['hint', 'anagrm'],
+    ];
+    for (const argv of lines) {
+      const bundled = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '--eval',
+          [
+            `const { createContext, main } = await import(${JSON.stringify(pathToFileURL(file).href)});`,
+            'const [root, argv] = process.argv.slice(1);',
+            'process.exitCode = await main(JSON.parse(argv), createContext(root));',
+          ].join('\n'),
+          '--',
+          bundledRoot,
+          JSON.stringify(argv),
+        ],
+        { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } },
+      );
+      const { context, out, err } = capture(sourcesRoot);
+      const status = await main(argv, { ...context, invocation: kataCommand() });
+      expect([argv, status]).toEqual([argv, argv.includes('anagrm') ? 2 : 0]);
+      const printed = (written: readonly string[]): string => written.map((line) => `${line}\n`).join('');
+      expect({ argv, status: bundled.status, stdout: bundled.stdout, stderr: bundled.stderr }).toEqual({
+        argv,
+        status,
+        stdout: printed(out),
+        stderr: printed(err),
+      });
+    }
+    rmSync(file);
+    expect(freshBundle(dir)).toBeUndefined();
   });
 });

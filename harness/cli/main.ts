@@ -7,29 +7,52 @@ import { createInterface } from 'node:readline/promises';
 import { UnknownKataError, harnessRoot } from '../catalog/catalog.ts';
 import { ManifestError } from '../catalog/manifest.ts';
 import { commandLine, UsageError, type Command, type CommandContext } from '../commands/command.ts';
-import { gradeCommand } from '../commands/grade.ts';
-import { hintCommand } from '../commands/hint.ts';
-import { listCommand } from '../commands/list.ts';
 import { createPalette, wantsColor } from '../commands/palette.ts';
-import { reportCommand } from '../commands/report.ts';
-import { resetCommand } from '../commands/reset.ts';
-import { rulesCommand } from '../commands/rules.ts';
-import { solutionCommand } from '../commands/solution.ts';
-import { testCommand } from '../commands/test.ts';
-import { watchCommand } from '../commands/watch.ts';
 import { kataCommand } from '../runner/replay.ts';
 
-const commands: readonly Command[] = [
-  listCommand,
-  testCommand,
-  watchCommand,
-  hintCommand,
-  solutionCommand,
-  resetCommand,
-  rulesCommand,
-  gradeCommand,
-  reportCommand,
+/**
+ * Each command is imported only when it runs (or for --help): `kata hint` need not load the
+ * grader, nor `kata test` the report renderers, and every module costs start-up time.
+ */
+interface CommandEntry {
+  readonly name: string;
+  readonly load: () => Promise<Command>;
+}
+
+const commands: readonly CommandEntry[] = [
+  { name: 'list', load: async () => (await import('../commands/list.ts')).listCommand },
+  { name: 'test', load: async () => (await import('../commands/test.ts')).testCommand },
+  { name: 'watch', load: async () => (await import('../commands/watch.ts')).watchCommand },
+  { name: 'hint', load: async () => (await import('../commands/hint.ts')).hintCommand },
+  { name: 'solution', load: async () => (await import('../commands/solution.ts')).solutionCommand },
+  { name: 'reset', load: async () => (await import('../commands/reset.ts')).resetCommand },
+  { name: 'rules', load: async () => (await import('../commands/rules.ts')).rulesCommand },
+  { name: 'grade', load: async () => (await import('../commands/grade.ts')).gradeCommand },
+  { name: 'report', load: async () => (await import('../commands/report.ts')).reportCommand },
 ];
+
+/** The command names, in the order --help lists them. */
+export const commandNames: readonly string[] = commands.map((entry) => entry.name);
+
+/** Every command, loaded, in the order of commandNames. */
+export function loadCommands(): Promise<Command[]> {
+  return Promise.all(commands.map((entry) => entry.load()));
+}
+
+/** What a command line asks for, read before any command is loaded. */
+export type Invocation =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'command'; readonly name: string; readonly args: readonly string[] };
+
+export function parseInvocation(argv: readonly string[]): Invocation {
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h' || first === 'help') return { kind: 'help' };
+  if (first === '--version' || first === '-v') return { kind: 'version' };
+  // No command, or an option first, means `list`, with every word as its arguments.
+  if (first === undefined || first.startsWith('-')) return { kind: 'command', name: 'list', args: argv };
+  return { kind: 'command', name: first, args: rest };
+}
 
 /** Columns to wrap to: the terminal's width, or 80 when stdout is not a terminal (a pipe, a file, CI). */
 export function terminalWidth(stream: { isTTY?: boolean; columns?: number }): number {
@@ -77,17 +100,18 @@ function writerFor(stream: NodeJS.WriteStream): (text: string) => void {
   };
 }
 
-export function renderHelp(context: CommandContext): string {
+export async function renderHelp(context: CommandContext): Promise<string> {
   const { palette } = context;
-  const width = Math.max(...commands.map((command) => command.name.length));
+  const loaded = await loadCommands();
+  const width = Math.max(...loaded.map((command) => command.name.length));
   return [
     `${palette.bold('kata')}: interview katas for backend coding rounds, with a graded test harness`,
     '',
     'Usage:',
-    ...commands.map((command) => `  ${command.usage}`),
+    ...loaded.map((command) => `  ${command.usage}`),
     '',
     'Commands:',
-    ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    ...loaded.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
     `Start with ${palette.accent(commandLine(context, 'list'))}; then ${palette.accent(commandLine(context, 'watch <slug>'))} while you edit katas/<slug>/index.ts.`,
   ].join('\n');
@@ -101,24 +125,24 @@ function version(): string {
 }
 
 export async function main(argv: readonly string[], context: CommandContext = createContext()): Promise<number> {
-  const [first, ...rest] = argv;
-  if (first === '--help' || first === '-h' || first === 'help') {
-    context.out(renderHelp(context));
+  const invocation = parseInvocation(argv);
+  if (invocation.kind === 'help') {
+    context.out(await renderHelp(context));
     return 0;
   }
-  if (first === '--version' || first === '-v') {
+  if (invocation.kind === 'version') {
     context.out(version());
     return 0;
   }
-  const name = first === undefined || first.startsWith('-') ? 'list' : first;
-  const args = first === undefined || first.startsWith('-') ? argv : rest;
-  const command = commands.find((candidate) => candidate.name === name);
-  if (command === undefined) {
+  const { name, args } = invocation;
+  const entry = commands.find((candidate) => candidate.name === name);
+  if (entry === undefined) {
     context.err(
-      `kata: unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')} (see \`${commandLine(context, '--help')}\`)`,
+      `kata: unknown command "${name}"; commands: ${commandNames.join(', ')} (see \`${commandLine(context, '--help')}\`)`,
     );
     return 2;
   }
+  const command = await entry.load();
   if (args.includes('--help') || args.includes('-h')) {
     context.out(`${command.usage}\n\n${command.summary}`);
     return 0;
