@@ -622,7 +622,11 @@ export function forged(
       return { delivery: { ...header(`t=${t},v1=${good}`), rawBody: changed }, reasons: bad };
     }
     case 'no-t':
-      return { delivery: header(`v1=${good}`), reasons: ['bad-signature'] };
+      // Also the HMAC a handler computes when it signs a missing t as `${undefined}`.
+      return {
+        delivery: header(`v1=${good},v1=${signature(body, secrets[0]!, 'undefined')}`),
+        reasons: ['bad-signature'],
+      };
     case 'no-v1':
       return { delivery: header(`t=${t}`), reasons: ['bad-signature'] };
     case 'other-t':

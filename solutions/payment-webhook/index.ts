@@ -151,6 +151,9 @@ export interface Settings {
   readonly toleranceMs: number;
 }
 
+/** What the handler calls on the kit's handle; a value without one of them is not the handle. */
+const DB_METHODS = ['transaction', 'run', 'get', 'all', 'exec'] as const;
+
 export function readSettings(given: PaymentWebhookOptions): Settings {
   // No options at all is every option missing, and reported as the first one.
   const options = given ?? ({} as PaymentWebhookOptions);
@@ -160,7 +163,7 @@ export function readSettings(given: PaymentWebhookOptions): Settings {
     );
   };
   const { db, subscriptions, clock, secret } = options;
-  if (typeof db?.transaction !== 'function' || typeof db?.run !== 'function') fail('db', 'the kit database', db);
+  if (DB_METHODS.some((method) => typeof db?.[method] !== 'function')) fail('db', 'the kit database', db);
   if (typeof subscriptions?.create !== 'function') fail('subscriptions', 'an object with create()', subscriptions);
   if (typeof clock?.now !== 'function' || typeof clock?.sleep !== 'function') {
     fail('clock', 'an object with now() and sleep()', clock);
@@ -406,7 +409,7 @@ export class WebhookProcessor implements PaymentWebhookHandler {
   }
 
   async receiveWebhook(delivery: SignedDelivery): Promise<WebhookResult> {
-    if (typeof delivery !== 'object' || delivery === null || typeof delivery.rawBody !== 'string') {
+    if (typeof delivery?.rawBody !== 'string') {
       throw new InvalidWebhookError(
         'body',
         `the delivery must carry a string rawBody, received ${describeValue(delivery)}`,
