@@ -16,7 +16,38 @@ const parse = (patch: Record<string, unknown>) => () => parseManifest({ ...valid
 
 describe('parseManifest', () => {
   test('accepts a complete manifest', () => {
-    expect(parseManifest(valid, 'katas/x/kata.json')).toEqual(valid);
+    expect(parseManifest(valid, 'katas/x/kata.json')).toEqual({ ...valid, databases: ['sqlite'] });
+  });
+
+  test('databases default to SQLite alone when the manifest lists none', () => {
+    expect(parseManifest(valid, 'katas/x/kata.json').databases).toEqual(['sqlite']);
+  });
+
+  test('accepts the databases a kata supports, in the order given', () => {
+    expect(parseManifest({ ...valid, databases: ['sqlite', 'postgres'] }, 'katas/x/kata.json').databases).toEqual([
+      'sqlite',
+      'postgres',
+    ]);
+    expect(parseManifest({ ...valid, databases: ['postgres'] }, 'katas/x/kata.json').databases).toEqual(['postgres']);
+  });
+
+  test('rejects a database engine the kit does not have, naming the field and the value', () => {
+    expect(parse({ databases: ['sqlite', 'mysql'] })).toThrow(
+      'katas/x/kata.json: "databases[1]" must be one of sqlite, postgres, received "mysql"',
+    );
+  });
+
+  test('rejects an empty or non-array databases list', () => {
+    expect(parse({ databases: [] })).toThrow(
+      '"databases" must be a non-empty array of sqlite, postgres, received an array of 0',
+    );
+    expect(parse({ databases: 'postgres' })).toThrow(
+      '"databases" must be a non-empty array of sqlite, postgres, received "postgres"',
+    );
+  });
+
+  test('rejects a database listed twice', () => {
+    expect(parse({ databases: ['postgres', 'postgres'] })).toThrow('"databases[1]" lists "postgres" twice');
   });
 
   test('names the file, the field and the value it received', () => {

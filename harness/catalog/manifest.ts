@@ -4,11 +4,18 @@
  * rejects anything, so a broken manifest fails the project's suite with a message you can act on.
  */
 import { isChecklistItemId, type ChecklistItemId } from '../checklist.ts';
+import type { Dialect } from '../kit/db/types.ts';
 import { isKebabId } from '../kit/spec.ts';
 
 export type Difficulty = 'easy' | 'medium' | 'hard';
 
 export const difficulties: readonly Difficulty[] = ['easy', 'medium', 'hard'];
+
+/** The engines a spec can run on (`kata test --db`), SQLite first: it is the default and needs nothing. */
+export const databaseEngines: readonly Dialect[] = ['sqlite', 'postgres'];
+
+/** A kata whose manifest says nothing about databases runs on SQLite only. */
+export const DEFAULT_DATABASES: readonly Dialect[] = ['sqlite'];
 
 /** One testable sentence of the kata's README, with the id checks and wrong files refer to it by. */
 export interface KataRule {
@@ -39,6 +46,18 @@ export interface KataManifest {
    * a check and violated by a wrong/ file, and every check must prove a rule. Default: none.
    */
   readonly rules?: readonly KataRule[];
+  /**
+   * The engines the kata's spec supports, for `kata test --db` and `kata grade --db`. The parser
+   * always sets it (['sqlite'] when the file lists none, also right for katas without a database:
+   * the engine is then never read); manifests built in code may leave it out, so read it with
+   * supportedDatabases.
+   */
+  readonly databases?: readonly Dialect[];
+}
+
+/** The engines a kata's spec supports: its manifest's `databases`, SQLite alone by default. */
+export function supportedDatabases(manifest: Pick<KataManifest, 'databases'>): readonly Dialect[] {
+  return manifest.databases ?? DEFAULT_DATABASES;
 }
 
 export class ManifestError extends Error {
@@ -61,6 +80,7 @@ const FIELDS = [
   'hints',
   'followUps',
   'rules',
+  'databases',
 ];
 
 export function parseManifest(raw: unknown, file: string): KataManifest {
@@ -110,6 +130,7 @@ export function parseManifest(raw: unknown, file: string): KataManifest {
   if (new Set(checklistItems).size !== checklistItems.length) fail('"checklistItems" lists an item twice');
 
   const rules = record.rules === undefined ? undefined : parseRules(record.rules, fail);
+  const databases = record.databases === undefined ? [...DEFAULT_DATABASES] : parseDatabases(record.databases, fail);
 
   return {
     title: text('title'),
@@ -121,7 +142,24 @@ export function parseManifest(raw: unknown, file: string): KataManifest {
     hints: texts('hints'),
     followUps: texts('followUps'),
     ...(rules === undefined ? {} : { rules }),
+    databases,
   };
+}
+
+function parseDatabases(value: unknown, fail: (message: string) => never): Dialect[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    return fail(`"databases" must be a non-empty array of ${databaseEngines.join(', ')}, received ${describe(value)}`);
+  }
+  const seen = new Set<Dialect>();
+  return value.map((entry: unknown, index) => {
+    if (!databaseEngines.includes(entry as Dialect)) {
+      return fail(`"databases[${index}]" must be one of ${databaseEngines.join(', ')}, received ${describe(entry)}`);
+    }
+    const engine = entry as Dialect;
+    if (seen.has(engine)) fail(`"databases[${index}]" lists "${engine}" twice`);
+    seen.add(engine);
+    return engine;
+  });
 }
 
 function parseRules(value: unknown, fail: (message: string) => never): KataRule[] {

@@ -6,7 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { listKatas } from '../catalog/catalog.ts';
+import { listKatas, type Kata } from '../catalog/catalog.ts';
+import { supportedDatabases } from '../catalog/manifest.ts';
 import { assessmentTemplate, AssessmentError, readAssessment, type Assessment } from '../grader/assessment.ts';
 import { submissionCodes } from '../grader/batch.ts';
 import { grade, type GradeTarget, type RunLimits } from '../grader/grade.ts';
@@ -19,15 +20,22 @@ import type { BatchReport } from '../grader/report.ts';
 import { inShard, parseShard, ShardError, type Shard } from '../grader/shard.ts';
 import type { IsolationChoice } from '../runner/sandbox/isolation.ts';
 import { resolveCandidates, TargetError } from '../grader/targets.ts';
+import type { Dialect } from '../kit/db/types.ts';
 import { kataCommand } from '../runner/replay.ts';
 import { parseCommandArgs, UsageError, widthOf, type Command, type CommandContext } from './command.ts';
 import { appendStepSummary, writeOutput } from './outputs.ts';
+import { parseEngine } from './test.ts';
 
 const USAGE = [
   'kata grade [--solutions | --candidate DIR... [--shard i/n]] [--kata SLUG,...] [--json FILE] [--markdown FILE]',
   '           [--csv FILE] [--junit FILE] [--classroom FILE] [--classroom-env ID] [--assessment FILE]',
   '           [--concurrency N] [--memory-mb N] [--isolation auto|namespaces|process-group]',
+  '           [--db sqlite|postgres]',
   'kata grade --assessment-template [--candidate DIR] [--assessment FILE]',
+  '  --db postgres runs the specs on PostgreSQL (KATA_PG_URL, or a server the kit starts) and grades',
+  '  only the katas whose kata.json "databases" lists it, saying which it skipped; a kata named with',
+  '  --kata that does not list it is an error. It runs without namespaces (the server needs loopback).',
+  '  Default: sqlite.',
 ].join('\n');
 
 const ISOLATIONS: readonly IsolationChoice[] = ['auto', 'namespaces', 'process-group'];
@@ -43,6 +51,39 @@ function positiveInteger(flag: string, raw: string | undefined): number | undefi
 
 function write(file: string, content: string, what: string, context: CommandContext): boolean {
   return writeOutput('grade', file, content, what, context);
+}
+
+/**
+ * The katas to grade on `engine`: those named with --kata (each must list the engine: asked for by
+ * name, a kata left out silently would read as graded), or else every kata that lists it, saying
+ * on stderr which were skipped and why. Undefined: every kata, none skipped.
+ */
+export function katasForEngine(
+  engine: Dialect,
+  catalogue: readonly Kata[],
+  named: readonly string[] | undefined,
+  context: CommandContext,
+): string[] | undefined {
+  const supports = (slug: string): boolean =>
+    supportedDatabases(catalogue.find((kata) => kata.slug === slug)!.manifest).includes(engine);
+  if (named !== undefined) {
+    const unsupported = named.filter((slug) => !supports(slug));
+    if (unsupported.length > 0) {
+      const on = catalogue.filter((kata) => supports(kata.slug)).map((kata) => kata.slug);
+      throw new UsageError(
+        `kata grade: --kata ${unsupported.join(',')} does not run on --db ${engine} (its kata.json "databases" does not list it); katas that do: ${on.join(', ') || 'none'}`,
+      );
+    }
+    return [...named];
+  }
+  const skipped = catalogue.filter((kata) => !supports(kata.slug)).map((kata) => kata.slug);
+  if (skipped.length === 0) return undefined;
+  const graded = catalogue.filter((kata) => supports(kata.slug)).map((kata) => kata.slug);
+  if (graded.length === 0) throw new UsageError(`kata grade: no kata's kata.json "databases" lists ${engine}`);
+  context.err(
+    `kata grade: --db ${engine}: grading ${graded.join(', ')}; skipped ${skipped.join(', ')} (their kata.json "databases" does not list ${engine})`,
+  );
+  return graded;
 }
 
 export const gradeCommand: Command = {
@@ -69,6 +110,7 @@ export const gradeCommand: Command = {
         classroom: { type: 'string' },
         'classroom-env': { type: 'string' },
         shard: { type: 'string' },
+        db: { type: 'string' },
       },
       true,
       context.invocation,
@@ -114,19 +156,37 @@ export const gradeCommand: Command = {
         `kata grade: --classroom-env takes the reporter's runner id (letters and digits, as in its runners input), received "${runner}"`,
       );
     }
-    const known = listKatas(context.root).map((kata) => kata.slug);
+    const engine = parseEngine('grade', values.db);
+    const catalogue = listKatas(context.root);
+    const known = catalogue.map((kata) => kata.slug);
     if (known.length === 0) throw new UsageError(`kata grade: no katas found in ${context.root}`);
-    const katas = values.kata
+    const named = values.kata
       ?.flatMap((entry) => entry.split(','))
       .map((slug) => slug.trim())
       .filter(Boolean);
-    for (const slug of katas ?? []) {
+    for (const slug of named ?? []) {
       if (!known.includes(slug))
         throw new UsageError(`kata grade: unknown kata "${slug}"; known katas: ${known.join(', ')}`);
     }
-    const isolation = values.isolation ?? 'auto';
+    const katas = katasForEngine(engine ?? 'sqlite', catalogue, named, context);
+    let isolation = values.isolation ?? 'auto';
     if (!ISOLATIONS.includes(isolation as IsolationChoice)) {
       throw new UsageError(`kata grade: --isolation must be one of ${ISOLATIONS.join(', ')}, received "${isolation}"`);
+    }
+    if (engine === 'postgres') {
+      // The namespaces have no network, not even loopback, and one user: no PostgreSQL server can
+      // be started or reached from them.
+      if (isolation === 'namespaces') {
+        throw new UsageError(
+          'kata grade: --db postgres cannot run in --isolation namespaces (no network there, not even loopback, for the server); use --isolation process-group',
+        );
+      }
+      if (isolation === 'auto') {
+        isolation = 'process-group';
+        context.err(
+          'kata grade: --db postgres: each run gets a process group of its own, not namespaces (the PostgreSQL server needs the loopback they lack)',
+        );
+      }
     }
 
     let targets: GradeTarget[];
@@ -193,6 +253,7 @@ export const gradeCommand: Command = {
       ...(concurrency === undefined ? {} : { concurrency }),
       isolation: isolation as IsolationChoice,
       limits,
+      ...(engine === undefined ? {} : { engine }),
       ...(assessment === undefined ? {} : { assessment }),
       ...(context.interactive
         ? {

@@ -1,6 +1,7 @@
-/** `kata` and `kata list`: every kata with its difficulty and the candidate's status. */
+/** `kata` and `kata list`: every kata with its difficulty, the candidate's status and its databases. */
 import { listKatas, type Kata } from '../catalog/catalog.ts';
-import { unbroken, wrap } from '../grader/render/text.ts';
+import { supportedDatabases } from '../catalog/manifest.ts';
+import { padEnd, unbroken, visibleLength, wrap } from '../grader/render/text.ts';
 import { commandLine, parseCommandArgs, UsageError, widthOf, type Command } from './command.ts';
 import { statusOfKatas, type KataStatus } from './kata-status.ts';
 import type { Palette } from './palette.ts';
@@ -29,7 +30,7 @@ export function suggestNext(katas: readonly Kata[], statuses: ReadonlyMap<string
 
 export const listCommand: Command = {
   name: 'list',
-  summary: 'every kata with its difficulty and your status, and what to do next',
+  summary: 'every kata with its difficulty, your status and the databases its spec runs on, and what to do next',
   usage: 'kata list',
   async run(args, context) {
     const { positionals } = parseCommandArgs('list', args, {}, true, context.invocation);
@@ -42,11 +43,19 @@ export const listCommand: Command = {
 
     const { palette } = context;
     const slugWidth = Math.max(4, ...katas.map((kata) => kata.slug.length));
-    context.out(palette.bold(`${' #'}  ${'kata'.padEnd(slugWidth)}  ${'level'.padEnd(6)}  status`));
+    const described = katas.map((kata) => describeStatus(statuses.get(kata.slug), palette));
+    // Last, so the columns people read first keep their place; status is padded by what shows.
+    const statusWidth = Math.max(6, ...described.map(visibleLength));
+    context.out(
+      palette.bold(
+        `${' #'}  ${'kata'.padEnd(slugWidth)}  ${'level'.padEnd(6)}  ${'status'.padEnd(statusWidth)}  databases`,
+      ),
+    );
     katas.forEach((kata, index) => {
       const number = String(index + 1).padStart(2);
+      const databases = palette.dim(supportedDatabases(kata.manifest).join(', '));
       context.out(
-        `${number}  ${kata.slug.padEnd(slugWidth)}  ${kata.manifest.difficulty.padEnd(6)}  ${describeStatus(statuses.get(kata.slug), palette)}`,
+        `${number}  ${kata.slug.padEnd(slugWidth)}  ${kata.manifest.difficulty.padEnd(6)}  ${padEnd(described[index]!, statusWidth)}  ${databases}`,
       );
       for (const line of wrap(kata.manifest.summary, widthOf(context), '    ')) context.out(palette.dim(line));
     });

@@ -7,7 +7,8 @@
 import { relative } from 'node:path';
 import { checklistItems } from '../checklist.ts';
 import { commandLines, unbroken, wrap, wrapWithBlock } from '../grader/render/text.ts';
-import { kataCommand, replayCommand, shellWord } from '../runner/replay.ts';
+import { dbFlag, kataCommand, replayCommand, shellWord } from '../runner/replay.ts';
+import type { Dialect } from '../kit/db/types.ts';
 import type { Kata } from '../catalog/catalog.ts';
 import type { CheckOutcome, KataRun } from '../runner/outcomes.ts';
 import type { Palette } from './palette.ts';
@@ -31,6 +32,8 @@ export interface RunReportOptions {
   readonly candidateDir?: string;
   /** The file that ran, as the person knows it. Default: katas/<slug>/index.ts relative to root. */
   readonly shownFile?: string;
+  /** The database engine the spec ran on (`kata test --db`): printed commands rerun on it. Default: sqlite. */
+  readonly engine?: Dialect;
 }
 
 interface Layout {
@@ -69,7 +72,7 @@ function renderLines(
   const seconds = (run.durationMs / 1000).toFixed(1);
   const file = options.shownFile ?? relative(options.root, kata.workFile).split('\\').join('/');
   const testCommand = layout.command(
-    `test ${kata.slug}${options.candidateDir === undefined ? '' : ` --candidate ${shellWord(options.candidateDir)}`}`,
+    `test ${kata.slug}${options.candidateDir === undefined ? '' : ` --candidate ${shellWord(options.candidateDir)}`}${dbFlag(options.engine)}`,
   );
   lines.push(
     ...wrap(
@@ -206,6 +209,7 @@ function outcomeLines(
           thorough: options.thorough === true,
           command: layout.invocation,
           ...(options.candidateDir === undefined ? {} : { candidateDir: options.candidateDir }),
+          ...(options.engine === undefined ? {} : { engine: options.engine }),
         });
         lines.push(...commandLines('        ', palette.dim('replay:'), replay, width));
       }

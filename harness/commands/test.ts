@@ -10,6 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { findKata, loadSpec, type Kata } from '../catalog/catalog.ts';
+import { databaseEngines, supportedDatabases } from '../catalog/manifest.ts';
+import type { Dialect } from '../kit/db/types.ts';
 import { availableParallelism } from 'node:os';
 import { prepareCandidateKata, testCandidateSuite } from '../grader/grade.ts';
 import { GRADING_RUNS_FACTOR, parseSeed } from '../kit/seed.ts';
@@ -30,6 +32,30 @@ export interface TestSelection {
   readonly thorough?: boolean;
   /** Run this checkout's katas/<slug>/index.ts as grading does, not the working copy. */
   readonly candidate?: string;
+  /** The database engine the spec's databases use (`--db`). Default: sqlite. */
+  readonly engine?: Dialect;
+}
+
+/**
+ * `--db sqlite|postgres` for `kata test` and `kata grade`: the engine, or undefined when the flag
+ * is absent (SQLite, the kit's default). Anything else is a usage error naming the flag and value.
+ */
+export function parseEngine(command: string, raw: string | undefined): Dialect | undefined {
+  if (raw === undefined) return undefined;
+  if (!databaseEngines.includes(raw as Dialect)) {
+    throw new UsageError(`kata ${command}: --db must be one of ${databaseEngines.join(', ')}, received "${raw}"`);
+  }
+  return raw as Dialect;
+}
+
+/** Refuses an engine the kata's manifest does not list: its spec was not written for it. */
+export function checkEngineSupported(command: string, kata: Kata, engine: Dialect): void {
+  const databases = supportedDatabases(kata.manifest);
+  if (!databases.includes(engine)) {
+    throw new UsageError(
+      `kata ${command}: ${kata.slug} does not run on --db ${engine}; its kata.json "databases" lists ${databases.join(', ')}`,
+    );
+  }
 }
 
 export const testOptions = {
@@ -102,10 +128,12 @@ export async function testKata(
     // A pinned seed replays; otherwise every run explores new cases.
     ...(selection.seed === undefined ? { seedSalt: randomBytes(8).toString('hex') } : { seed: selection.seed }),
     ...(selection.thorough ? { runsFactor: GRADING_RUNS_FACTOR } : {}),
+    ...(selection.engine === undefined ? {} : { engine: selection.engine }),
   });
   const progress = loadProgress(context.root);
-  // A partial run (--only) says nothing about the kata as a whole, so it is not cached.
-  if (selection.only === undefined) {
+  // A partial run (--only) says nothing about the kata as a whole, so it is not cached; nor does a
+  // run on PostgreSQL, which `kata list` and `watch` (on SQLite) would otherwise take for theirs.
+  if (selection.only === undefined && (selection.engine ?? 'sqlite') === 'sqlite') {
     progress.lastRuns[kata.slug] = summariseRun(run, hash);
     saveProgress(context.root, progress);
   }
@@ -117,6 +145,7 @@ export async function testKata(
       ...(watching ? {} : { rows: undefined }),
       hintsLeft,
       thorough: selection.thorough === true,
+      ...(selection.engine === undefined ? {} : { engine: selection.engine }),
     }),
   );
   return run;
@@ -140,7 +169,9 @@ async function testCandidate(
       `kata test: ${file} is missing; --candidate names a checkout that holds katas/${kata.slug}/index.ts`,
     );
   }
-  const prepared = await prepareCandidateKata(context.root, dir, kata.slug);
+  // PostgreSQL cannot run in the namespaces (no network, not even loopback; one user only).
+  const isolation = selection.engine === 'postgres' ? 'process-group' : 'auto';
+  const prepared = await prepareCandidateKata(context.root, dir, kata.slug, isolation);
   try {
     if (prepared.refusal !== undefined) {
       throw new UsageError(`kata test: ${file} is not graded: ${prepared.refusal}`);
@@ -150,6 +181,7 @@ async function testCandidate(
       ...(selection.only === undefined ? {} : { only: selection.only }),
       ...(selection.seed === undefined ? {} : { seed: selection.seed }),
       ...(selection.thorough ? { runsFactor: GRADING_RUNS_FACTOR } : {}),
+      ...(selection.engine === undefined ? {} : { engine: selection.engine }),
     });
     context.out(
       renderRun(kata, run, context.palette, {
@@ -158,6 +190,7 @@ async function testCandidate(
         thorough: selection.thorough === true,
         candidateDir: candidate,
         shownFile: file,
+        ...(selection.engine === undefined ? {} : { engine: selection.engine }),
       }),
     );
     return run;
@@ -201,12 +234,12 @@ export const testCommand: Command = {
   summary:
     "run a kata's spec against your katas/<slug>/index.ts (or a candidate's, as grading does); --mine runs your own tests against the wrong gallery",
   usage:
-    'kata test <slug> [--only check-id,...] [--seed N] [--thorough] [--candidate DIR]\n       kata test <slug> --mine [--candidate DIR]',
+    'kata test <slug> [--only check-id,...] [--seed N] [--thorough] [--candidate DIR]\n                        [--db sqlite|postgres]\n       kata test <slug> --mine [--candidate DIR]',
   async run(args, context) {
     const { values, positionals } = parseCommandArgs(
       'test',
       args,
-      { ...testOptions, candidate: { type: 'string' }, mine: { type: 'boolean' } },
+      { ...testOptions, candidate: { type: 'string' }, mine: { type: 'boolean' }, db: { type: 'string' } },
       true,
       context.invocation,
     );
@@ -215,8 +248,10 @@ export const testCommand: Command = {
         `kata test: expected one kata slug, received ${positionals.length} (see \`${commandLine(context, 'test --help')}\`)`,
       );
     const kata = findKata(positionals[0]!, context.root);
+    const engine = parseEngine('test', values.db);
+    if (engine !== undefined) checkEngineSupported('test', kata, engine);
     if (values.mine) {
-      const other = (['only', 'seed', 'thorough'] as const).find((name) => values[name] !== undefined);
+      const other = (['only', 'seed', 'thorough', 'db'] as const).find((name) => values[name] !== undefined);
       if (other !== undefined) {
         throw new UsageError(`kata test: --mine runs your own tests, which take no --${other}`);
       }
@@ -228,7 +263,11 @@ export const testCommand: Command = {
     const selection = await parseSelection('test', kata, values);
     const run = await testKata(
       kata,
-      { ...selection, ...(values.candidate === undefined ? {} : { candidate: values.candidate }) },
+      {
+        ...selection,
+        ...(values.candidate === undefined ? {} : { candidate: values.candidate }),
+        ...(engine === undefined ? {} : { engine }),
+      },
       context,
     );
     return run.status === 'passed' ? 0 : 1;

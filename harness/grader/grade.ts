@@ -13,6 +13,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import PQueue from 'p-queue';
 import { harnessRoot, listKatas, loadSpec, type Kata } from '../catalog/catalog.ts';
+import type { Dialect } from '../kit/db/types.ts';
 import { GRADING_RUNS_FACTOR } from '../kit/seed.ts';
 import { collectChecks, type ResolvedCheck } from '../kit/spec.ts';
 import type { KataRun } from '../runner/outcomes.ts';
@@ -72,6 +73,11 @@ export interface GradeOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Keep each run's tree for inspection. Default: false. */
   readonly keepWorkDirs?: boolean;
+  /**
+   * The database engine the specs' databases use (RunOptions.engine), recorded on every kata of the
+   * reports. The caller picks katas whose manifest lists it. Default: sqlite.
+   */
+  readonly engine?: Dialect;
 }
 
 export type ProgressEvent =
@@ -223,6 +229,7 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
                   : `katas/${entry.kata.slug}/index.ts`,
               isolation,
               sandbox: runSandbox(sandbox, runDir),
+              ...(options.engine === undefined ? {} : { engine: options.engine }),
             });
             if (result.isolation !== undefined) modes.add(result.isolation);
             measured[entry.kata.slug] = Math.max(measured[entry.kata.slug] ?? 0, result.durationMs);
@@ -320,15 +327,19 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
     const grader = graderInfo(snapshot, modes, isolation, sandbox);
     const generatedAt = new Date().toISOString();
     const catalogOrder = (grading: KataGrading): number => katas.indexOf(grading.kata);
+    const database = options.engine ?? 'sqlite';
     const reports = targets.map((target, index) =>
-      buildReport({
-        candidate: { name: target.name, path: target.dir, kind: target.kind },
-        gradings: [...gradingsByTarget[index]!].sort((a, b) => catalogOrder(a) - catalogOrder(b)),
-        assessment: options.assessment,
-        grader,
-        warnings,
-        generatedAt,
-      }),
+      withDatabase(
+        database,
+        buildReport({
+          candidate: { name: target.name, path: target.dir, kind: target.kind },
+          gradings: [...gradingsByTarget[index]!].sort((a, b) => catalogOrder(a) - catalogOrder(b)),
+          assessment: options.assessment,
+          grader,
+          warnings,
+          generatedAt,
+        }),
+      ),
     );
     const prints: SubmissionPrint[] = [];
     for (const target of targets) {
@@ -349,6 +360,11 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
   } finally {
     if (!options.keepWorkDirs) rmSync(session, { recursive: true, force: true });
   }
+}
+
+/** Every kata of a report says which engine its spec ran on: one grading uses one for all. */
+function withDatabase(database: Dialect, report: GradeReport): GradeReport {
+  return { ...report, katas: report.katas.map((kata) => ({ ...kata, database })) };
 }
 
 function finishGrading(

@@ -99,6 +99,11 @@ export interface KataReport {
   readonly durationMs: number;
   /** The candidate's own tests of this kata against the wrong gallery; null when they wrote none. */
   readonly tests: TestsReport | null;
+  /**
+   * The database engine the kata's spec ran on (`kata grade --db`); every kata of a grading has the
+   * same. Absent in reports written before the field existed, which all ran on SQLite.
+   */
+  readonly database?: 'sqlite' | 'postgres';
 }
 
 /** One wrong file of the gallery, named by the rule it breaks (never by its file). */

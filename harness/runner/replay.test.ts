@@ -59,4 +59,13 @@ describe('the command printed for a person to run', () => {
       "kata test pubsub --candidate '/c/o'\\''brien' --only ordered --seed=7 --thorough",
     );
   });
+
+  test('a replay of a run on PostgreSQL says --db postgres; one on SQLite, the default, says nothing', () => {
+    expect(replayCommand('rbac', 'deny-wins', 3, { command: 'npx kata', candidateDir: 'c', engine: 'postgres' })).toBe(
+      'npx kata test rbac --candidate c --db postgres --only deny-wins --seed=3',
+    );
+    expect(replayCommand('rbac', 'deny-wins', 3, { command: 'npx kata', engine: 'sqlite' })).toBe(
+      'npx kata test rbac --only deny-wins --seed=3',
+    );
+  });
 });

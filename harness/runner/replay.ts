@@ -6,6 +6,7 @@
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Dialect } from '../kit/db/types.ts';
 
 export interface ReplayOptions {
   /** The run used grading's number of cases, so the replay must too. */
@@ -14,16 +15,23 @@ export interface ReplayOptions {
   readonly candidateDir?: string;
   /** How the person runs the harness: `kata` or `npx kata`. Default: detected, see kataCommand. */
   readonly command?: string;
+  /** The run's database engine: a replay on PostgreSQL needs `--db postgres`. Default: sqlite (said by nothing). */
+  readonly engine?: Dialect;
 }
 
 /**
- * `kata test <slug> [--candidate DIR] --only <id> --seed=<n> [--thorough]`. The `=` form parses
+ * `kata test <slug> [--candidate DIR] [--db postgres] --only <id> --seed=<n> [--thorough]`. The `=` form parses
  * for negative seeds in every shell and every version of the parser.
  */
 export function replayCommand(slug: string, checkId: string, seed: number, options: ReplayOptions = {}): string {
   const candidate = options.candidateDir === undefined ? '' : ` --candidate ${shellWord(options.candidateDir)}`;
   const command = options.command ?? kataCommand();
-  return `${command} test ${slug}${candidate} --only ${checkId} --seed=${seed}${options.thorough ? ' --thorough' : ''}`;
+  return `${command} test ${slug}${candidate}${dbFlag(options.engine)} --only ${checkId} --seed=${seed}${options.thorough ? ' --thorough' : ''}`;
+}
+
+/** ` --db postgres` for a PostgreSQL run; nothing for SQLite, the default, so most lines stay short. */
+export function dbFlag(engine: Dialect | undefined): string {
+  return engine === 'postgres' ? ' --db postgres' : '';
 }
 
 /** Quotes a word for a POSIX shell only when it needs it. */

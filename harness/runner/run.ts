@@ -18,16 +18,28 @@
  * the others. Passes count only from an attempt whose canary failed as it must.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { findKata, harnessRoot, loadSpec } from '../catalog/catalog.ts';
+import type { Dialect } from '../kit/db/types.ts';
 import { collectChecks, type ResolvedCheck } from '../kit/spec.ts';
 import { compileProblem, shownPath } from './compile.ts';
 import { stubShapes, type ExportShape } from './exports.ts';
 import { childBundle } from './sandbox/child-bundle.ts';
-import { runEnvironment } from './sandbox/environment.ts';
+import { engineEnvironment, runEnvironment } from './sandbox/environment.ts';
 import { launchCommand, type IsolationChoice, type IsolationMode, type SandboxPaths } from './sandbox/isolation.ts';
 import { killGroup, watchRun } from './sandbox/process-table.ts';
 import {
@@ -77,6 +89,11 @@ export interface RunOptions {
    * locale), never a copy of this process's: no secrets, no NODE_OPTIONS.
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The database engine the spec's databases use (KATA_DB in the run's environment, with the
+   * caller's KATA_PG_URL for 'postgres'; see engineEnvironment). Default: SQLite, the kit's default.
+   */
+  readonly engine?: Dialect;
   /** Keeps at most this many bytes of the child's output for diagnostics. Default: 65536. */
   readonly outputLimitBytes?: number;
   /**
@@ -209,6 +226,7 @@ async function superviseRun(
   const tmp = join(workDir, 'tmp');
   mkdirSync(home, { recursive: true });
   mkdirSync(tmp, { recursive: true });
+  if (options.engine === 'postgres') letServerThrough(tmp);
 
   const settled = new Map<string, CheckOutcome>();
   const problems: string[] = [];
@@ -255,7 +273,15 @@ async function superviseRun(
       {
         ...limits,
         childFile,
-        env: runEnvironment({ home, tmp }, { ...options.env, [JOB_ENV]: JSON.stringify(job), [MARKER_ENV]: marker }),
+        env: runEnvironment(
+          { home, tmp },
+          {
+            ...options.env,
+            ...engineEnvironment(options.engine),
+            [JOB_ENV]: JSON.stringify(job),
+            [MARKER_ENV]: marker,
+          },
+        ),
         marker: `${MARKER_ENV}=${marker}`,
         deadline,
         options,
@@ -318,6 +344,22 @@ async function superviseRun(
     ...(loadKind === undefined ? {} : { loadKind }),
     loadedFiles: [...loadedFiles],
   };
+}
+
+/**
+ * PostgreSQL refuses to run as root, so a run started as root has the kit start its server as an
+ * unprivileged user (nobody), in a folder of the run's TMPDIR handed to that user; but the folders
+ * around the run are made 0700 (mkdtemp), which that user cannot pass through. Adds search
+ * permission (never read: their names stay unlistable) to the folders from the system's temp
+ * directory down to `dir`, which are the harness's own; nothing outside the temp directory.
+ */
+export function letServerThrough(dir: string, uid: number | undefined = process.getuid?.()): void {
+  if (uid !== 0) return;
+  const top = realpathOr(tmpdir());
+  for (let at = realpathOr(dir); at.startsWith(`${top}${sep}`); at = dirname(at)) {
+    const mode = statSync(at).mode & 0o7777;
+    if ((mode & 0o011) !== 0o011) chmodSync(at, mode | 0o011);
+  }
 }
 
 interface Limits {

@@ -138,6 +138,8 @@ export function replayFor(
     thorough: true,
     command: invocation,
     ...(report.candidate.kind === 'candidate' ? { candidateDir: report.candidate.path } : {}),
+    // A kata graded on PostgreSQL replays there too.
+    ...(kata.database === undefined ? {} : { engine: kata.database }),
   });
 }
 

@@ -4,6 +4,16 @@
  * HOME and the temporary directory point into the run's own scratch folder.
  */
 
+import type { Dialect } from '../../kit/db/types.ts';
+import { PG_URL_ENV } from '../../kit/db/postgres/server.ts';
+
+/**
+ * The kit's engine switch (ENGINE_ENV in kit/db/test-database.ts, which this file does not import:
+ * that module loads the native SQLite driver, which the runner has no use for). A test checks the
+ * two names agree.
+ */
+export const ENGINE_ENV = 'KATA_DB';
+
 /** Passed through when set: what a program needs to find executables and format text. */
 const PASSED_THROUGH = [
   'PATH',
@@ -54,4 +64,18 @@ export function runEnvironment(
     if (value !== undefined) env[name] = value;
   }
   return env;
+}
+
+/**
+ * What a run on `engine` adds to its environment: nothing for SQLite (the kit's default); for
+ * PostgreSQL, KATA_DB=postgres and the caller's KATA_PG_URL when it has one (the kit starts a
+ * server of its own otherwise). Only these two names: the caller's other variables stay out.
+ */
+export function engineEnvironment(
+  engine: Dialect | undefined,
+  source: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  if (engine !== 'postgres') return {};
+  const url = source[PG_URL_ENV];
+  return { [ENGINE_ENV]: 'postgres', ...(url === undefined || url === '' ? {} : { [PG_URL_ENV]: url }) };
 }
