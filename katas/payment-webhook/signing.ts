@@ -18,7 +18,10 @@ export interface SigningOptions {
   readonly timestampSeconds: number;
   /** The header's name as sent (any letter case). Default: payment-signature. */
   readonly headerName?: string;
-  /** A `v0=` entry the handler must ignore. */
+  /**
+   * Entries of other schemes, which the handler must ignore: a `v0=` HMAC under another key, and a
+   * `v2=` whose value is all digits (a day-old time), which a parser that reads any number as `t` takes.
+   */
   readonly withV0?: boolean;
 }
 
@@ -26,7 +29,7 @@ export function signedDelivery(rawBody: string, options: SigningOptions): Kata.S
   const t = options.timestampSeconds;
   const parts = [
     `t=${t}`,
-    ...(options.withV0 ? [`v0=${signature(rawBody, 'legacy-scheme', t)}`] : []),
+    ...(options.withV0 ? [`v0=${signature(rawBody, 'legacy-scheme', t)}`, `v2=${t - 86_400}`] : []),
     ...options.secrets.map((secret) => `v1=${signature(rawBody, secret, t)}`),
   ];
   return {
