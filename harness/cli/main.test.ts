@@ -15,37 +15,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { harnessRoot } from '../catalog/catalog.ts';
-import type { CommandContext } from '../commands/command.ts';
-import { createPalette } from '../commands/palette.ts';
 import { hashFile } from '../commands/progress.ts';
+import { capture } from '../commands/testing/capture.ts';
 import { kataCommand } from '../runner/replay.ts';
 import { buildBundle, freshBundle } from './bundle.js';
 import { commandNames, loadCommands, main } from './main.ts';
 import { needsLoader } from './startup.ts';
-
-interface Captured {
-  readonly context: CommandContext;
-  readonly out: string[];
-  readonly err: string[];
-}
-
-function capture(root: string = harnessRoot, answers: string[] = []): Captured {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    context: {
-      root,
-      out: (text) => out.push(text),
-      err: (text) => err.push(text),
-      palette: createPalette(false),
-      interactive: answers.length > 0,
-      prompt: async () => answers.shift() ?? '',
-      invocation: 'npx kata',
-    },
-  };
-}
 
 const scratchRoots: string[] = [];
 

@@ -8,32 +8,13 @@ import { replayFor } from '../grader/render/terminal.ts';
 import { validate, type Schema } from '../grader/schema-check.ts';
 import { buildReport } from '../grader/score.ts';
 import { fakeCheck, fakeKata, fakeRun, failed, graderInfo } from '../grader/testing/fakes.ts';
-import type { CommandContext } from './command.ts';
 import { gradeCommand, katasForEngine } from './grade.ts';
 import { listCommand } from './list.ts';
-import { createPalette } from './palette.ts';
 import { parseEngine, testCommand } from './test.ts';
+import { capture } from './testing/capture.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'kata-db-option-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function capture(root: string = harnessRoot): { context: CommandContext; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    context: {
-      root,
-      out: (text) => out.push(text),
-      err: (text) => err.push(text),
-      palette: createPalette(false),
-      interactive: false,
-      prompt: async () => '',
-      invocation: 'npx kata',
-    },
-  };
-}
 
 const POSTGRES_KATAS = ['payment-webhook', 'rbac', 'seat-reservation'];
 const inCatalogueOrder = (slugs: readonly string[]): string[] =>
