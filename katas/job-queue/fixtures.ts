@@ -8,14 +8,12 @@ import { setImmediate, setTimeout } from 'node:timers';
 import {
   createTestDatabase,
   openTestDatabase,
+  type CrashTiming,
   type Database,
-  type SqlParam,
   type StatementInfo,
   type StatementOutcome,
   type TableDump,
   type TestDatabase,
-  type Transaction,
-  type TransactionOptions,
 } from '../../harness/kit/db/index.ts';
 import {
   createManualClock,
@@ -104,37 +102,14 @@ export async function quiesce(activity: Activity, quietTurns = 6, maxTurns = 20_
   throw new NeverQuietError(maxTurns);
 }
 
-/** Thrown inside a crashed instance so that whatever it had open rolls back; its callers never hear. */
-export class InstanceCrashedError extends Error {
-  constructor() {
-    super('this app instance has crashed');
-    this.name = 'InstanceCrashedError';
-  }
-}
-
-const NEVER = new Promise<never>(() => undefined);
-
-export type CrashTiming = 'before' | 'after';
-
-export interface CrashPoint {
-  /** Statements of the instance to let through first (BEGIN and COMMIT count; ROLLBACK does not). */
-  readonly skip: number;
-  readonly timing: CrashTiming;
-}
-
 /**
- * An app instance that can die in the middle of a call, as a process would: from that moment every
- * statement it issues is refused inside the database kit (so an open transaction rolls back and
- * its lock is freed), and none of its calls ever settles, results already computed included.
- *
- * The kit's own crash faults are not used: on this checkout its crash() rolls back no open
- * transaction (the instance keeps the write lock for ever) and a crash at BEGIN or COMMIT does not
- * stop the call; see NOTES.md.
+ * An app instance that can die in the middle of a call, as a process would: the kit's crash rolls
+ * back what it held open and none of its calls settles from then on, results already computed
+ * included. The statement hooks tell the cluster something happened (see quiesce) and can hold
+ * the instance's next statement, to catch a call in the middle.
  */
 export class Instance {
-  crashed = false;
   readonly db: Database;
-  private crashPoint: (CrashPoint & { seen: number; fired: boolean; target: StatementInfo | undefined }) | undefined;
   private gate: Deferred<void> | undefined;
   queue!: Queue;
 
@@ -147,23 +122,25 @@ export class Instance {
       beforeStatement: (statement) => this.before(statement),
       afterStatement: (statement, outcome) => this.after(statement, outcome),
     });
-    this.db = this.wrap(testDb.db);
+    this.db = testDb.db;
+  }
+
+  get crashed(): boolean {
+    return this.testDb.crashed;
   }
 
   /** The instance dies now. */
   crash(): void {
-    this.crashed = true;
+    this.testDb.crash();
   }
 
-  /** The instance will die at a statement of whatever it does next. Returns whether it did. */
-  crashAt(point: CrashPoint): { readonly fired: () => boolean; remove(): void } {
-    this.crashPoint = { ...point, seen: 0, fired: false, target: undefined };
-    return {
-      fired: () => this.crashPoint?.fired ?? false,
-      remove: () => {
-        this.crashPoint = undefined;
-      },
-    };
+  /**
+   * The instance will die at statement skip + 1 of whatever it does next (BEGIN and COMMIT count;
+   * the kit's ROLLBACK does not), just before it runs or just after. Returns whether it did.
+   */
+  crashAt(skip: number, timing: CrashTiming): { readonly fired: () => boolean; remove(): void } {
+    const fault = this.testDb.injectFault({ when: betweenStatements, skip, crash: timing });
+    return { fired: () => fault.fired > 0, remove: () => fault.remove() };
   }
 
   /** Holds the next statement until the returned gate opens: a call caught in the middle. */
@@ -172,71 +149,17 @@ export class Instance {
     return this.gate;
   }
 
-  private async before(statement: StatementInfo): Promise<void> {
+  private async before(_statement: StatementInfo): Promise<void> {
     this.activity.bump();
-    if (this.crashed) throw new InstanceCrashedError();
     const gate = this.gate;
-    if (gate !== undefined) {
-      this.gate = undefined;
-      await gate.promise;
-      if (this.crashed) throw new InstanceCrashedError();
-    }
-    const point = this.crashPoint;
-    if (point === undefined || point.fired) return;
-    if (point.seen++ < point.skip) return;
-    point.fired = true;
-    if (point.timing === 'before') {
-      this.crashed = true;
-      throw new InstanceCrashedError();
-    }
-    point.target = statement;
+    if (gate === undefined) return;
+    this.gate = undefined;
+    await gate.promise;
   }
 
-  private after(statement: StatementInfo, outcome: StatementOutcome): void {
+  private after(_statement: StatementInfo, outcome: StatementOutcome): void {
     this.activity.bump();
     if (outcome.busy) this.activity.lastBusyAt = performance.now();
-    if (this.crashPoint?.target === statement) this.crashed = true;
-  }
-
-  /** The handle the implementation gets: the kit's, with results withheld once the instance crashed. */
-  private wrap(inner: Database): Database {
-    const withheld = <T>(call: () => Promise<T>): Promise<T> => {
-      if (this.crashed) return NEVER;
-      return call().then(
-        (value) => (this.crashed ? NEVER : value),
-        (error: unknown) => (this.crashed ? NEVER : Promise.reject(error)),
-      );
-    };
-    const inTransaction = <T>(call: () => Promise<T>): Promise<T> =>
-      call().then(
-        (value) => {
-          if (this.crashed) throw new InstanceCrashedError();
-          return value;
-        },
-        (error: unknown) => {
-          throw this.crashed ? new InstanceCrashedError() : error;
-        },
-      );
-    const wrapTx = (tx: Transaction): Transaction =>
-      ({
-        mode: tx.mode,
-        attempt: tx.attempt,
-        ...('isolation' in tx ? { isolation: (tx as { isolation: unknown }).isolation } : {}),
-        run: (sql, ...params) => inTransaction(() => tx.run(sql, ...params)),
-        get: (sql, ...params) => inTransaction(() => tx.get(sql, ...params)),
-        all: (sql, ...params) => inTransaction(() => tx.all(sql, ...params)),
-        exec: (sql) => inTransaction(() => tx.exec(sql)),
-      }) as Transaction;
-    const handle = {
-      run: (sql: string, ...params: SqlParam[]) => withheld(() => inner.run(sql, ...params)),
-      get: (sql: string, ...params: SqlParam[]) => withheld(() => inner.get(sql, ...params)),
-      all: (sql: string, ...params: SqlParam[]) => withheld(() => inner.all(sql, ...params)),
-      exec: (sql: string) => withheld(() => inner.exec(sql)),
-      transaction: <T>(body: (tx: Transaction) => Promise<T>, options?: TransactionOptions) =>
-        withheld(() => inner.transaction((tx) => body(wrapTx(tx)), options)),
-    };
-    const extra = (inner as unknown as Record<string, unknown>).dialect;
-    return (extra === undefined ? handle : { ...handle, dialect: extra }) as unknown as Database;
   }
 }
 
@@ -254,7 +177,7 @@ export function injectAt(instance: Instance, effect: FaultEffect, skip: number):
     const fault = instance.testDb.injectFault({ when: betweenStatements, skip });
     return { fired: () => fault.fired > 0, remove: () => fault.remove() };
   }
-  return instance.crashAt({ skip, timing: effect === 'crash-before' ? 'before' : 'after' });
+  return instance.crashAt(skip, effect === 'crash-before' ? 'before' : 'after');
 }
 
 export interface ClusterOptions {

@@ -112,6 +112,8 @@ export interface WorkerReal {
   readonly workers: RealWorker[];
   readonly modes: Map<string, HandlerMode>;
   handledCalls: number;
+  /** Handler calls refused since the last step because the worker ran away (see makeHandler). */
+  runawayCalls: number;
 }
 
 export interface WorkerModelRun {
@@ -165,6 +167,11 @@ async function sync(m: WorkerModelRun, r: WorkerReal, what: string): Promise<voi
   });
   const actual = r.calls.slice(r.handledCalls);
   r.handledCalls = r.calls.length;
+  if (r.runawayCalls > 0) {
+    throw new Error(
+      `after ${what}, the worker started more than ${actual.length} handlers in one step (${r.runawayCalls} more were held forever to stop it), expected ${expected.length}: it claims without waiting for a poll`,
+    );
+  }
   expected.sort(byKeyThenAttempt);
   const actualSorted = [...actual].sort((a, b) => byKeyThenAttempt(a.job, b.job));
   const describe = (list: readonly { key: string; attempt: number }[]) =>
@@ -274,7 +281,11 @@ const startCommand = command<WorkerModelRun, WorkerReal, null>({
 async function startWorker(m: WorkerModelRun, r: WorkerReal): Promise<void> {
   if (r.a.crashed) r.a = await r.cluster.open('instance A (restarted)');
   const workerId = `w${m.sims.length + 1}`;
-  const worker = r.a.queue.startWorker(makeHandler(r), { ...m.worker.given, workerId });
+  const { concurrency, bufferSize } = m.worker.effective;
+  const worker = r.a.queue.startWorker(makeHandler(r, 4 * (concurrency + bufferSize) + 16), {
+    ...m.worker.given,
+    workerId,
+  });
   r.workers.push({ worker, instance: r.a, stop: undefined });
   m.sims.push(
     new model.WorkerSimulation(
@@ -290,10 +301,21 @@ async function startWorker(m: WorkerModelRun, r: WorkerReal): Promise<void> {
   await sync(m, r, `startWorker (${workerId})`);
 }
 
-function makeHandler(r: WorkerReal): Kata.JobHandler {
+/**
+ * `runawayLimit` is far above the handlers one step can start (a step is one poll, or one handler
+ * finishing: at most bufferSize + concurrency jobs each). A worker that claims again whenever a
+ * handler ends, with handlers that fail at once and a zero backoff, would otherwise loop on
+ * microtasks for ever and starve every timer, the check's timeout included: past the limit each
+ * call is held for ever, so the worker fills its slots, goes quiet, and the next step fails it.
+ */
+function makeHandler(r: WorkerReal, runawayLimit: number): Kata.JobHandler {
   const activity: Activity = r.cluster.activity;
   return (job) => {
     activity.bump();
+    if (r.calls.length - r.handledCalls >= runawayLimit) {
+      r.runawayCalls++;
+      return new Promise<never>(() => {});
+    }
     const mode = r.modes.get(job.key) ?? { kind: 'deferred' };
     if (mode.kind === 'returns') {
       r.calls.push({ job, deferred: undefined });
@@ -555,6 +577,7 @@ export async function setupWorkerRun(
     workers: [],
     modes,
     handledCalls: 0,
+    runawayCalls: 0,
   };
   await startWorker(m, real);
   return { model: m, real };
