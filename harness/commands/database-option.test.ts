@@ -62,7 +62,7 @@ describe('--db', () => {
   test('kata grade --db postgres refuses --isolation namespaces, which have no loopback for the server', async () => {
     await expect(
       gradeCommand.run(['--kata', 'rbac', '--db', 'postgres', '--isolation', 'namespaces'], capture().context),
-    ).rejects.toThrow('kata grade: --db postgres cannot run in --isolation namespaces');
+    ).rejects.toThrow('kata grade: --db postgres: PostgreSQL cannot run in --isolation namespaces');
   });
 
   test('kata grade --db postgres grades the katas that list it and says which it skipped', () => {

@@ -18,7 +18,7 @@ import { renderBatchMarkdown, renderMarkdown } from '../grader/render/markdown.t
 import { renderBatch, renderScorecard } from '../grader/render/terminal.ts';
 import type { BatchReport } from '../grader/report.ts';
 import { inShard, parseShard, ShardError, type Shard } from '../grader/shard.ts';
-import type { IsolationChoice } from '../runner/sandbox/isolation.ts';
+import { isolationForEngine, IsolationEngineError, type IsolationChoice } from '../runner/sandbox/isolation.ts';
 import { resolveCandidates, TargetError } from '../grader/targets.ts';
 import type { Dialect } from '../kit/db/types.ts';
 import { kataCommand } from '../runner/replay.ts';
@@ -173,20 +173,17 @@ export const gradeCommand: Command = {
     if (!ISOLATIONS.includes(isolation as IsolationChoice)) {
       throw new UsageError(`kata grade: --isolation must be one of ${ISOLATIONS.join(', ')}, received "${isolation}"`);
     }
-    if (engine === 'postgres') {
-      // The namespaces have no network, not even loopback, and one user: no PostgreSQL server can
-      // be started or reached from them.
-      if (isolation === 'namespaces') {
-        throw new UsageError(
-          'kata grade: --db postgres cannot run in --isolation namespaces (no network there, not even loopback, for the server); use --isolation process-group',
-        );
-      }
-      if (isolation === 'auto') {
-        isolation = 'process-group';
+    try {
+      const decided = isolationForEngine(engine ?? 'sqlite', isolation as IsolationChoice);
+      if (decided.changed) {
         context.err(
           'kata grade: --db postgres: each run gets a process group of its own, not namespaces (the PostgreSQL server needs the loopback they lack)',
         );
       }
+      isolation = decided.choice;
+    } catch (error) {
+      if (error instanceof IsolationEngineError) throw new UsageError(`kata grade: --db postgres: ${error.message}`);
+      throw error;
     }
 
     let targets: GradeTarget[];

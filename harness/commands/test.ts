@@ -19,6 +19,7 @@ import { collectChecks } from '../kit/spec.ts';
 import { runKata } from '../runner/run.ts';
 import type { KataRun } from '../runner/outcomes.ts';
 import { kataCommand } from '../runner/replay.ts';
+import { isolationForEngine } from '../runner/sandbox/isolation.ts';
 import { commandLine, parseCommandArgs, UsageError, widthOf, type Command, type CommandContext } from './command.ts';
 import { summariseRun } from './kata-status.ts';
 import { hashFile, loadProgress, saveProgress } from './progress.ts';
@@ -169,8 +170,7 @@ async function testCandidate(
       `kata test: ${file} is missing; --candidate names a checkout that holds katas/${kata.slug}/index.ts`,
     );
   }
-  // PostgreSQL cannot run in the namespaces (no network, not even loopback; one user only).
-  const isolation = selection.engine === 'postgres' ? 'process-group' : 'auto';
+  const isolation = isolationForEngine(selection.engine ?? 'sqlite', 'auto').choice;
   const prepared = await prepareCandidateKata(context.root, dir, kata.slug, isolation);
   try {
     if (prepared.refusal !== undefined) {

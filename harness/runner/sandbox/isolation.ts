@@ -143,3 +143,31 @@ export function launchCommand(
   }
   return { command: program, args, mode: 'process-group' };
 }
+
+/** The isolation asked for cannot host the database engine asked for. */
+export class IsolationEngineError extends Error {
+  readonly code = 'ERR_KATA_ISOLATION_ENGINE';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'IsolationEngineError';
+  }
+}
+
+/**
+ * The isolation a run on `engine` gets. The namespaces have no network, not even loopback, and one
+ * user, so a PostgreSQL server can be neither started nor reached from them: `auto` becomes a
+ * process group (`changed` says so, for the caller to tell the user), and `namespaces` is refused.
+ */
+export function isolationForEngine(
+  engine: 'sqlite' | 'postgres',
+  choice: IsolationChoice,
+): { readonly choice: IsolationChoice; readonly changed: boolean } {
+  if (engine !== 'postgres' || choice === 'process-group') return { choice, changed: false };
+  if (choice === 'namespaces') {
+    throw new IsolationEngineError(
+      'PostgreSQL cannot run in --isolation namespaces (no network there, not even loopback, for the server); use --isolation process-group',
+    );
+  }
+  return { choice: 'process-group', changed: true };
+}
