@@ -24,6 +24,16 @@ export interface Kata {
   readonly notesFile: string;
   readonly variantFiles: readonly string[];
   readonly wrongFiles: readonly string[];
+  /**
+   * Solutions in PostgreSQL's own idiom (solutions/<slug>/postgres/*.ts, `index.ts` the reference
+   * that `kata grade --solutions --db postgres` grades): each passes every check on PostgreSQL.
+   */
+  readonly postgresFiles: readonly string[];
+  /**
+   * Wrong files whose bug only PostgreSQL shows (solutions/<slug>/postgres-wrong/*.ts): each passes
+   * every check on SQLite and fails the checks its header names on PostgreSQL.
+   */
+  readonly postgresWrongFiles: readonly string[];
 }
 
 export class UnknownKataError extends Error {
@@ -73,6 +83,8 @@ function readKata(root: string, slug: string): Kata {
     notesFile: join(solutionDir, 'NOTES.md'),
     variantFiles: typescriptFiles(join(solutionDir, 'variants')),
     wrongFiles: typescriptFiles(join(solutionDir, 'wrong')),
+    postgresFiles: typescriptFiles(join(solutionDir, 'postgres')),
+    postgresWrongFiles: typescriptFiles(join(solutionDir, 'postgres-wrong')),
   };
 }
 

@@ -25,7 +25,9 @@ function outsideKitAndStub(file: string, slug: string): string[] {
 
 describe('references and variants work alone as a candidate file', () => {
   const files = katas.flatMap((kata) =>
-    [kata.referenceFile, ...kata.variantFiles].map((file) => [relative(harnessRoot, file), kata.slug, file] as const),
+    [kata.referenceFile, ...kata.variantFiles, ...kata.postgresFiles].map(
+      (file) => [relative(harnessRoot, file), kata.slug, file] as const,
+    ),
   );
 
   test.each(files)('%s imports only the kit and the stub', (_shown, slug, file) => {

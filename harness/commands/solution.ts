@@ -47,9 +47,21 @@ export const solutionCommand: Command = {
       for (const file of kata.variantFiles) context.out(`  ${relative(context.root, file)}`);
       context.out('');
     }
+    if (kata.postgresFiles.length > 0) {
+      context.out(palette.bold('On PostgreSQL (kata test ' + kata.slug + ' --db postgres):'));
+      for (const file of kata.postgresFiles) context.out(`  ${relative(context.root, file)}`);
+      context.out('');
+    }
     if (kata.wrongFiles.length > 0) {
       context.out(palette.bold('Known-wrong solutions and why they fail:'));
       for (const file of kata.wrongFiles) {
+        const header = parseWrongHeader(readFileSync(file, 'utf8'), file);
+        context.out(`  ${palette.fail(basename(file, '.ts'))}: ${header.bug}`);
+      }
+    }
+    if (kata.postgresWrongFiles.length > 0) {
+      context.out(palette.bold('Wrong only on PostgreSQL (correct on SQLite):'));
+      for (const file of kata.postgresWrongFiles) {
         const header = parseWrongHeader(readFileSync(file, 'utf8'), file);
         context.out(`  ${palette.fail(basename(file, '.ts'))}: ${header.bug}`);
       }

@@ -164,7 +164,7 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
           prepared.map((entry) =>
             reading.add(async () => {
               const started = performance.now();
-              const prep = await prepareSubmission(graderRoot, snapshot, target, entry, fingerprinting);
+              const prep = await prepareSubmission(graderRoot, snapshot, target, entry, fingerprinting, options.engine);
               if (prep.submission !== undefined) {
                 submissions.set(`${target.name}\u0000${entry.kata.slug}`, prep.submission);
               }
@@ -422,8 +422,9 @@ async function prepareSubmission(
   target: GradeTarget,
   entry: PreparedKata,
   fingerprintIt: boolean,
+  engine: Dialect = 'sqlite',
 ): Promise<Prepared> {
-  const prep = await prepareCode(graderRoot, snapshot, target, entry, fingerprintIt);
+  const prep = await prepareCode(graderRoot, snapshot, target, entry, fingerprintIt, engine);
   // The references' folders hold the project's gallery proofs, not a candidate's tests.
   if (target.kind === 'solutions') return prep;
   const slug = entry.kata.slug;
@@ -454,10 +455,14 @@ async function prepareCode(
   target: GradeTarget,
   entry: PreparedKata,
   fingerprintIt: boolean,
+  engine: Dialect,
 ): Promise<Prepared> {
   const slug = entry.kata.slug;
-  const sourceDir = target.kind === 'solutions' ? join(graderRoot, 'solutions', slug) : join(target.dir, 'katas', slug);
-  const shown = target.kind === 'solutions' ? `solutions/${slug}/index.ts` : `katas/${slug}/index.ts`;
+  // On PostgreSQL the reference graded is the one written in its idiom (solutions/<slug>/postgres/).
+  const solutionsFolder = engine === 'postgres' ? `solutions/${slug}/postgres` : `solutions/${slug}`;
+  const sourceDir =
+    target.kind === 'solutions' ? join(graderRoot, ...solutionsFolder.split('/')) : join(target.dir, 'katas', slug);
+  const shown = target.kind === 'solutions' ? `${solutionsFolder}/index.ts` : `katas/${slug}/index.ts`;
   const entryFile = join(sourceDir, 'index.ts');
   const none = { similarity: null, notes: [] };
   try {

@@ -7,11 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findKata, harnessRoot, loadSpec } from '../catalog/catalog.ts';
 import { buildLedger } from '../catalog/ledger.ts';
 import { parseWrongHeader } from '../catalog/wrong-header.ts';
-import { collectChecks } from '../kit/spec.ts';
+import { ENGINE_ENV } from '../kit/db/test-database.ts';
+import { describePostgres } from '../kit/db/postgres/testing.ts';
+import { collectChecks, type KataSpec } from '../kit/spec.ts';
 import { registerSpec } from '../runner/register.ts';
 
 export async function proveGallery(slug: string): Promise<void> {
@@ -64,6 +66,81 @@ export async function proveGallery(slug: string): Promise<void> {
   for (const entry of wrong) {
     registerSpec(spec, {
       label: `${slug}: wrong ${entry.name}`,
+      targetFile: entry.file,
+      expectation: { kind: 'reject', checks: entry.header.rejectedBy },
+    });
+  }
+  // A bug only PostgreSQL shows must be no bug on SQLite: otherwise the SQLite gallery already
+  // covers it, and the file does not prove that the spec judges PostgreSQL.
+  for (const file of kata.postgresWrongFiles) {
+    registerSpec(spec, {
+      label: `${slug}: postgres-wrong ${basename(file, '.ts')} (passes on SQLite)`,
+      targetFile: file,
+      expectation: { kind: 'report' },
+    });
+  }
+}
+
+/**
+ * The same proof on PostgreSQL (solutions/<slug>/gallery.postgres.test.ts): every file of
+ * solutions/<slug>/postgres/ passes every check there, and every file of postgres-wrong/ fails the
+ * checks its header names and breaks a rule of the ledger. Skipped, saying why, where no server can
+ * be started; failing instead in CI (see describePostgres).
+ */
+export async function proveGalleryOnPostgres(slug: string): Promise<void> {
+  const kata = findKata(slug);
+  const spec = await loadSpec(kata);
+  const ruleIds = new Set((kata.manifest.rules ?? []).map((rule) => rule.id));
+  const wrong = kata.postgresWrongFiles.map((file) => ({
+    file,
+    name: basename(file, '.ts'),
+    header: parseWrongHeader(readFileSync(file, 'utf8'), relative(harnessRoot, file)),
+  }));
+
+  describePostgres(`${slug}: gallery on PostgreSQL`, () => {
+    onPostgres();
+    test('has a PostgreSQL reference (solutions/' + slug + '/postgres/index.ts)', () => {
+      expect(kata.postgresFiles.map((file) => relative(kata.solutionDir, file))).toContain('postgres/index.ts');
+    });
+    test('every postgres-wrong/ file breaks one rule of the ledger', () => {
+      const problems = wrong
+        .filter((entry) => entry.header.violates === undefined || !ruleIds.has(entry.header.violates))
+        .map((entry) => `${entry.name}: Violates: ${entry.header.violates ?? '(missing)'} is not a rule of kata.json`);
+      expect(problems).toEqual([]);
+    });
+    registerOnPostgres(spec, slug, kata.postgresFiles, wrong);
+  });
+}
+
+/** Every check of the describe block around it runs on PostgreSQL: the kit reads KATA_DB. */
+function onPostgres(): void {
+  let saved: string | undefined;
+  beforeAll(() => {
+    saved = process.env[ENGINE_ENV];
+    process.env[ENGINE_ENV] = 'postgres';
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env[ENGINE_ENV];
+    else process.env[ENGINE_ENV] = saved;
+  });
+}
+
+function registerOnPostgres(
+  spec: KataSpec<unknown>,
+  slug: string,
+  solutions: readonly string[],
+  wrong: readonly { file: string; name: string; header: { rejectedBy: readonly string[] } }[],
+): void {
+  for (const file of solutions) {
+    registerSpec(spec, {
+      label: `${slug}: postgres ${basename(file, '.ts')}`,
+      targetFile: file,
+      expectation: { kind: 'report' },
+    });
+  }
+  for (const entry of wrong) {
+    registerSpec(spec, {
+      label: `${slug}: postgres-wrong ${entry.name}`,
       targetFile: entry.file,
       expectation: { kind: 'reject', checks: entry.header.rejectedBy },
     });

@@ -39,6 +39,8 @@ export function fakeKata(slug: string, followUps: readonly string[] = [`What wou
     notesFile: `/repo/solutions/${slug}/NOTES.md`,
     variantFiles: [],
     wrongFiles: [],
+    postgresFiles: [],
+    postgresWrongFiles: [],
   };
 }
 
