@@ -73,13 +73,21 @@ export function crashable(testDb: TestDatabase): Crashable {
     all: ((sql: string, ...params: never[]) => wrap(() => target.all(sql, ...params))) as Queryable['all'],
     exec: (sql) => wrap(() => target.exec(sql)),
   });
+  // The wrapper passes on which engine it is and the transaction's isolation level, as the kit's handle does.
   const db: Database = {
     ...queryable(testDb.db, silenced),
+    dialect: testDb.db.dialect,
     transaction: (body, options) =>
       silenced(() =>
         testDb.db.transaction(
           (tx) =>
-            body(Object.assign(queryable(tx, inTransaction), { mode: tx.mode, attempt: tx.attempt }) as Transaction),
+            body(
+              Object.assign(queryable(tx, inTransaction), {
+                mode: tx.mode,
+                attempt: tx.attempt,
+                isolation: tx.isolation,
+              }) as Transaction,
+            ),
           options,
         ),
       ),

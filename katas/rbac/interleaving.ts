@@ -14,8 +14,13 @@ import { setImmediate } from 'node:timers';
 import { createRandom } from '../../harness/kit/db/interleaving.ts';
 import type { Database, Queryable, Transaction } from '../../harness/kit/db/index.ts';
 
-/** Idle driver turns (nothing at a gate, run not finished) before the run is called stuck. */
+/**
+ * Idle driver turns (nothing at a gate, run not finished) before the run is called stuck, and the
+ * idle time that must have passed too: a statement on PostgreSQL is a real round trip, which on a
+ * loaded machine can outlast 20,000 turns of an otherwise idle event loop without anything being stuck.
+ */
 const STUCK_AFTER_TURNS = 20_000;
+const STUCK_AFTER_MS = 5_000;
 
 /** Where an actor waits: before it starts, before a call is sent, before an answer is delivered. */
 export type GateKind = 'start' | 'send' | 'answer';
@@ -79,6 +84,7 @@ export class Interleaving {
       () => (settled = true),
     );
     let idle = 0;
+    let idleSince = 0;
     while (!settled) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.answerWatchers.length > 0 && this.waiting.answer.length > 0) {
@@ -92,7 +98,12 @@ export class Interleaving {
           this.answerWatchers.splice(0).forEach((seen) => seen());
           continue;
         }
-        if (++idle > STUCK_AFTER_TURNS) throw new Error('the run is stuck: nothing waits at a gate, nothing finishes');
+        if (idle++ === 0) idleSince = performance.now();
+        if (idle > STUCK_AFTER_TURNS && performance.now() - idleSince > STUCK_AFTER_MS) {
+          throw new Error(
+            `the run is stuck: nothing waits at a gate, nothing finishes (for ${STUCK_AFTER_MS} ms and ${STUCK_AFTER_TURNS} turns)`,
+          );
+        }
         continue;
       }
       idle = 0;
@@ -141,10 +152,15 @@ export class Interleaving {
       all: roundTrip((sql, ...params) => target.all(sql, ...params)) as Queryable['all'],
       exec: roundTrip((sql: string) => target.exec(sql)),
     });
+    // The wrapper passes on which engine it is and the transaction's isolation level, as the kit's handle does.
     return {
       ...queryable(db),
+      dialect: db.dialect,
       transaction: roundTrip(<T>(body: (tx: Transaction) => Promise<T>, options?: object) =>
-        db.transaction((tx) => body(Object.assign(queryable(tx), { mode: tx.mode, attempt: tx.attempt })), options),
+        db.transaction(
+          (tx) => body(Object.assign(queryable(tx), { mode: tx.mode, attempt: tx.attempt, isolation: tx.isolation })),
+          options,
+        ),
       ) as Database['transaction'],
     };
   }

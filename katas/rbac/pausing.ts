@@ -30,11 +30,20 @@ export function pausable(db: Database): Pausable {
     exec: (sql) => held(() => target.exec(sql)),
   });
   return {
+    // The wrapper passes on which engine it is and the transaction's isolation level, as the kit's handle does.
     db: {
       ...queryable(db),
+      dialect: db.dialect,
       transaction: (body, options) =>
         db.transaction(
-          (tx) => body(Object.assign(queryable(tx), { mode: tx.mode, attempt: tx.attempt }) as Transaction),
+          (tx) =>
+            body(
+              Object.assign(queryable(tx), {
+                mode: tx.mode,
+                attempt: tx.attempt,
+                isolation: tx.isolation,
+              }) as Transaction,
+            ),
           options,
         ),
     },

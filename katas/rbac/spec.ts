@@ -1672,7 +1672,8 @@ export default defineSpec<Impl>('rbac', ({ check }) => {
       item: 'race-conditions',
       weight: 3,
       redFlag: 'no-concurrency-handling',
-      timeoutMs: 60_000,
+      // On PostgreSQL every statement is a round trip (each model case asks hundreds of questions).
+      timeoutMs: 120_000,
       rules: ['own-changes-at-once'],
     },
     async ({ impl, property }) => {
@@ -2001,7 +2002,8 @@ export default defineSpec<Impl>('rbac', ({ check }) => {
       item: 'security',
       weight: 4,
       redFlag: 'security-vulnerability',
-      timeoutMs: 60_000,
+      // On PostgreSQL every statement is a round trip (each model case asks hundreds of questions).
+      timeoutMs: 120_000,
       rules: [
         'async-api',
         'schema-created',
@@ -2079,7 +2081,8 @@ export default defineSpec<Impl>('rbac', ({ check }) => {
       item: 'load-balancing',
       weight: 3,
       redFlag: 'security-vulnerability',
-      timeoutMs: 60_000,
+      // On PostgreSQL every statement is a round trip (each model case asks hundreds of questions).
+      timeoutMs: 120_000,
       rules: [
         'other-instances-within-ttl',
         'own-changes-at-once',
@@ -2107,7 +2110,8 @@ export default defineSpec<Impl>('rbac', ({ check }) => {
       item: 'transactions',
       weight: 3,
       redFlag: 'no-transaction-handling',
-      timeoutMs: 60_000,
+      // On PostgreSQL every statement is a round trip (each model case asks hundreds of questions).
+      timeoutMs: 120_000,
       rules: ['changes-atomic'],
     },
     async ({ impl, property, seed }) => {
@@ -2244,6 +2248,8 @@ export default defineSpec<Impl>('rbac', ({ check }) => {
       item: 'race-conditions',
       weight: 2,
       redFlag: 'no-concurrency-handling',
+      // Three fresh database handles per gap of the check: on PostgreSQL each is a CREATE DATABASE.
+      timeoutMs: 30_000,
       rules: ['checks-see-one-state'],
     },
     async ({ impl, runsFactor }) => {

@@ -6,12 +6,27 @@
  *
  * One iteration is one check; the questions rotate through 1,000 (user, permission) pairs, so a
  * warm cache serves repeats the way a busy service would.
+ *
+ * Where a PostgreSQL server can be had (the kit starts one, or KATA_PG_URL), the PostgreSQL
+ * reference (postgres/index.ts) answers the same questions from the same policy on a PostgreSQL
+ * TestDatabase with `deterministic: false` (statements sent at once: real timing, no sequencer).
+ * Its policy is written with bulk INSERTs into its own tables: 21,000 changes through the API,
+ * each a transaction of several round trips, would take minutes and measure nothing asked here.
+ * A second group times changes: 8 assignRole/revokeRole calls at once in one tenant, on both
+ * engines, where SQLite's single writer and PostgreSQL's tenant row lock each make them queue.
  */
 import { newCachedEnforcer, newEnforcer, newModelFromString, type Enforcer } from 'casbin';
 import { afterAll, bench, describe } from 'vitest';
 import { createManualClock } from '../../harness/kit/clock.ts';
-import { createTestDatabase, openTestDatabase, type TestDatabase } from '../../harness/kit/db/index.ts';
+import {
+  createTestDatabase,
+  openTestDatabase,
+  probePostgres,
+  type Database,
+  type TestDatabase,
+} from '../../harness/kit/db/index.ts';
 import { createRbac as reference, type Rbac } from './index.ts';
+import { createRbac as postgresReference } from './postgres/index.ts';
 import { createRbac as snapshot } from './variants/tenant-snapshot.ts';
 
 const TENANT = 'acme';
@@ -101,12 +116,64 @@ async function reopen(create: typeof reference, file: string, cacheTtlMs: number
   return create({ db: testDb.db, now: clock.now, cacheTtlMs });
 }
 
+/** The same policy as seed(), written straight into the PostgreSQL reference's tables in a few statements. */
+async function seedPostgres(db: Database): Promise<void> {
+  const roles: string[] = [];
+  const rules: [string, string][] = [];
+  const links: [string, string][] = [];
+  for (let index = 0; index < ROLES; index++) {
+    const { rules: own, inherits } = roleDefinition(index);
+    roles.push(`role-${index}`);
+    for (const rule of own) rules.push([`role-${index}`, rule]);
+    for (const parent of inherits) links.push([`role-${index}`, parent]);
+  }
+  const held: [string, string][] = [];
+  for (let user = 0; user < USERS; user++) for (const role of heldBy(user)) held.push([`user-${user}`, role]);
+  await db.run('INSERT INTO rbac_tenants (tenant) VALUES ($1)', TENANT);
+  await db.run(
+    'INSERT INTO rbac_roles (tenant, role) SELECT $1::text, role FROM json_array_elements_text($2::json) AS given(role)',
+    TENANT,
+    JSON.stringify(roles),
+  );
+  const pairs = (table: string, columns: string, rows: [string, string][]) =>
+    db.run(
+      `INSERT INTO ${table} (tenant, ${columns}) SELECT $1::text, pair->>0, pair->>1 FROM json_array_elements($2::json) AS pair`,
+      TENANT,
+      JSON.stringify(rows),
+    );
+  await pairs('rbac_rules', 'role, rule', rules);
+  await pairs('rbac_inherits', 'role, parent', links);
+  await pairs('rbac_assignments', 'user_id, role', held);
+  await db.exec('ANALYZE');
+}
+
+const postgres = probePostgres();
+if (!postgres.ok) console.warn(`rbac bench: no PostgreSQL (${postgres.reason}); SQLite only`);
+
+async function openPostgres(): Promise<{ uncached: Rbac; cached: Rbac; changes: Rbac }> {
+  const testDb = createTestDatabase({ engine: 'postgres', deterministic: false });
+  databases.push(testDb);
+  const uncached = await postgresReference({ db: testDb.db, now: clock.now, cacheTtlMs: 0 });
+  await seedPostgres(testDb.db);
+  const cachedDb = openTestDatabase(testDb.location, { deterministic: false });
+  databases.push(cachedDb);
+  const cached = await postgresReference({ db: cachedDb.db, now: clock.now, cacheTtlMs: 60_000 });
+  const changesDb = createTestDatabase({ engine: 'postgres', deterministic: false });
+  databases.push(changesDb);
+  return {
+    uncached,
+    cached,
+    changes: await postgresReference({ db: changesDb.db, now: clock.now, cacheTtlMs: 0 }),
+  };
+}
+
 const referenceUncached = await open(reference, 0);
 await referenceUncached.seedIt();
 const referenceCached = await reopen(reference, referenceUncached.file, 60_000);
 const snapshotUncached = await open(snapshot, 0);
 await snapshotUncached.seedIt();
 const snapshotCached = await reopen(snapshot, snapshotUncached.file, 60_000);
+const onPostgres = postgres.ok ? await openPostgres() : undefined;
 const enforcer = await casbinEnforcer(newEnforcer);
 // Casbin's own decision cache, keyed by the request; it is dropped wholesale on any policy change.
 const cachedEnforcer = await casbinEnforcer(newCachedEnforcer);
@@ -116,11 +183,15 @@ for (const { user, permission } of questions) {
   const [resource, action] = permission.split(':');
   // Asking the cached enforcer also warms its cache for the benchmark below.
   const expected = await cachedEnforcer.enforce(user, TENANT, resource, action);
-  for (const rbac of [referenceUncached.rbac, snapshotUncached.rbac]) {
+  for (const rbac of [referenceUncached.rbac, snapshotUncached.rbac, ...(onPostgres ? [onPostgres.uncached] : [])]) {
     if ((await rbac.can(user, permission, { tenant: TENANT })) !== expected) disagreements++;
   }
 }
 if (disagreements > 0) throw new Error(`${disagreements} answers disagree with casbin's on the same policy`);
+// The cached instances answer every question once, so their benchmarks run warm from the first iteration.
+for (const rbac of [referenceCached, snapshotCached, ...(onPostgres ? [onPostgres.cached] : [])]) {
+  for (const { user, permission } of questions) await rbac.can(user, permission, { tenant: TENANT });
+}
 
 afterAll(async () => {
   for (const testDb of databases) await testDb.close();
@@ -136,6 +207,10 @@ const ask = (rbac: Rbac) => () => {
 describe(`can() on ${ROLES} roles and ${USERS} users, beside casbin`, () => {
   bench('reference: one recursive query per check (cacheTtlMs 0)', ask(referenceUncached.rbac));
   bench('reference: cached per user (cacheTtlMs 60000, warm)', ask(referenceCached));
+  if (onPostgres) {
+    bench('postgres reference: one recursive query per check (cacheTtlMs 0)', ask(onPostgres.uncached));
+    bench('postgres reference: cached per user (cacheTtlMs 60000, warm)', ask(onPostgres.cached));
+  }
   bench('variant tenant-snapshot: version check + roles per check (cacheTtlMs 0)', ask(snapshotUncached.rbac));
   bench('variant tenant-snapshot: cached (cacheTtlMs 60000, warm)', ask(snapshotCached));
   bench('casbin 5 enforce(), RBAC with domains, in memory', async () => {
@@ -153,4 +228,23 @@ describe(`can() on ${ROLES} roles and ${USERS} users, beside casbin`, () => {
     const [resource, action] = permission.split(':');
     enforcer.enforceSync(user, TENANT, resource, action);
   });
+});
+
+/** A fresh tenant with one role; each iteration assigns it to 8 users at once, then revokes it from them at once. */
+async function changeRound(rbac: Rbac): Promise<() => Promise<void>> {
+  await rbac.createTenant('churn', by);
+  await rbac.defineRole('churn', 'temp', ['doc:view'], by);
+  const users = Array.from({ length: 8 }, (_, index) => `churner-${index}`);
+  return async () => {
+    await Promise.all(users.map((user) => rbac.assignRole('churn', user, 'temp', by)));
+    await Promise.all(users.map((user) => rbac.revokeRole('churn', user, 'temp', by)));
+  };
+}
+
+const sqliteChanges = await changeRound((await open(reference, 0)).rbac);
+const postgresChanges = onPostgres ? await changeRound(onPostgres.changes) : undefined;
+
+describe('16 changes per iteration: 8 assignRole at once, then 8 revokeRole at once, one tenant', () => {
+  bench('reference on SQLite (IMMEDIATE transactions, one writer)', sqliteChanges);
+  if (postgresChanges) bench('postgres reference (tenant row FOR UPDATE, READ COMMITTED)', postgresChanges);
 });
