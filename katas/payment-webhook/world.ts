@@ -55,6 +55,7 @@ export class World {
       () => this.transactionOpen(),
     );
     this.keeper = createTestDatabase();
+    patienceMs = PATIENCE_MS[this.keeper.dialect];
   }
 
   /** Creates the file and the instances; rejects (and cleans up) if the first handler does. */
@@ -138,9 +139,23 @@ export class World {
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Lets the event loop run until `done()` holds (at most `turns` turns), without moving the clock. */
+/**
+ * How long, in wall time, `until` goes on waiting once its turns are spent. On SQLite a statement
+ * is answered within a few turns of the event loop, so turns alone bound the wait (0 here). On
+ * PostgreSQL every statement is a network round trip through the kit's sequencer, and 20 000 turns
+ * (0.1 to 0.2 s on a loaded machine) can pass before a correct handler's few statements are
+ * answered: the wait must then be measured in time. Set by each World from its database's dialect.
+ */
+const PATIENCE_MS: Readonly<Record<TestDatabase['dialect'], number>> = { sqlite: 0, postgres: 5_000 };
+let patienceMs = 0;
+
+/**
+ * Lets the event loop run until `done()` holds, without moving the clock: at least `turns` turns,
+ * and on PostgreSQL at least PATIENCE_MS.postgres of wall time.
+ */
 export async function until(done: () => boolean, turns = 20_000): Promise<boolean> {
-  for (let turn = 0; turn < turns && !done(); turn++) await nextTurn();
+  const deadline = Date.now() + patienceMs;
+  for (let turn = 0; (turn < turns || Date.now() < deadline) && !done(); turn++) await nextTurn();
   return done();
 }
 

@@ -1,14 +1,16 @@
 /**
  * Webhooks per second with half of them duplicates, beside what the same database does with a
  * plain INSERT per webhook (no idempotency at all) and with INSERT ... ON CONFLICT DO NOTHING (the
- * cheapest deduplication), all on the kit's async handle over a WAL file, in one run.
+ * cheapest deduplication), all on the kit's async handle, in one run: on SQLite (a WAL file), and
+ * on PostgreSQL (the kit's throwaway server, free-running: `deterministic: false`, so statements are
+ * sent at once instead of through the seeded sequencer), with postgres/portable.ts on both.
  *
  * One benchmark iteration is one webhook: even iterations deliver a new event, odd ones redeliver
  * the event before it, so ops/s reads directly as webhooks per second.
  */
 import { bench, describe } from 'vitest';
 import { createManualClock } from '../../harness/kit/clock.ts';
-import { createTestDatabase, type TestDatabase } from '../../harness/kit/db/index.ts';
+import { createTestDatabase, type DatabaseOptions, type TestDatabase } from '../../harness/kit/db/index.ts';
 import {
   createPaymentWebhookHandler as reference,
   type PaymentWebhook,
@@ -17,6 +19,11 @@ import {
   type SubscriptionService,
 } from './index.ts';
 import { createPaymentWebhookHandler as compareAndSet } from './variants/compare-and-set.ts';
+import { createPaymentWebhookHandler as postgresReference } from './postgres/index.ts';
+import { createPaymentWebhookHandler as portable } from './postgres/portable.ts';
+
+const SQLITE: DatabaseOptions = { engine: 'sqlite' };
+const POSTGRES: DatabaseOptions = { engine: 'postgres', deterministic: false };
 
 type Factory = (options: PaymentWebhookOptions) => Promise<PaymentWebhookHandler>;
 
@@ -51,7 +58,7 @@ interface Fixture {
   iteration: number;
 }
 
-function webhookBench(name: string, create: Factory): void {
+function webhookBench(name: string, create: Factory, database: DatabaseOptions = SQLITE): void {
   const fixture: Fixture = { database: undefined, handler: undefined, iteration: 0 };
   bench(
     name,
@@ -62,7 +69,7 @@ function webhookBench(name: string, create: Factory): void {
     },
     {
       async setup() {
-        fixture.database = createTestDatabase();
+        fixture.database = createTestDatabase(database);
         const clock = createManualClock();
         fixture.handler = await create({
           db: fixture.database.db,
@@ -79,7 +86,7 @@ function webhookBench(name: string, create: Factory): void {
   );
 }
 
-function insertBench(name: string, sql: string): void {
+function insertBench(name: string, sql: string, database: DatabaseOptions = SQLITE): void {
   const fixture: { database: TestDatabase | undefined; iteration: number } = { database: undefined, iteration: 0 };
   bench(
     name,
@@ -90,7 +97,7 @@ function insertBench(name: string, sql: string): void {
     },
     {
       async setup() {
-        fixture.database = createTestDatabase();
+        fixture.database = createTestDatabase(database);
         await fixture.database.db.exec(
           `CREATE TABLE events (idempotency_key TEXT, payment_id TEXT, user_id TEXT, amount INTEGER);
            CREATE TABLE keyed_events (idempotency_key TEXT PRIMARY KEY, payment_id TEXT, user_id TEXT, amount INTEGER);`,
@@ -104,12 +111,28 @@ function insertBench(name: string, sql: string): void {
   );
 }
 
-describe('payment webhooks per second, 50% duplicates (one op = one webhook)', () => {
+describe('SQLite: payment webhooks per second, 50% duplicates (one op = one webhook)', () => {
   webhookBench('reference: idempotency keys with recovery points', reference);
   webhookBench('variant: compare-and-set', compareAndSet);
+  webhookBench('postgres/portable.ts on SQLite', portable);
   insertBench('baseline: plain INSERT per webhook (no idempotency)', 'INSERT INTO events VALUES (?, ?, ?, ?)');
   insertBench(
     'baseline: INSERT ... ON CONFLICT DO NOTHING (dedup only)',
     'INSERT INTO keyed_events VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  );
+});
+
+describe('PostgreSQL: payment webhooks per second, 50% duplicates (one op = one webhook)', () => {
+  webhookBench('PostgreSQL reference: row locks at READ COMMITTED', postgresReference, POSTGRES);
+  webhookBench('postgres/portable.ts on PostgreSQL', portable, POSTGRES);
+  insertBench(
+    'baseline: plain INSERT per webhook (no idempotency)',
+    'INSERT INTO events VALUES ($1, $2, $3, $4)',
+    POSTGRES,
+  );
+  insertBench(
+    'baseline: INSERT ... ON CONFLICT DO NOTHING (dedup only)',
+    'INSERT INTO keyed_events VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+    POSTGRES,
   );
 });
