@@ -431,6 +431,110 @@ describe('judging a suite', () => {
     expect(shownTestName('a.test.ts > export * from "./index.bundle.mjs"', sources)).toBe(
       'a.test.ts > (a test whose name is computed as it runs)',
     );
+    // With the names a run on code the candidate has collected: only those.
+    const known = new Set(['a.test.ts > clamp > rejects NaN']);
+    expect(shownTestName('a.test.ts > clamp > rejects NaN', sources, known)).toBe('a.test.ts > clamp > rejects NaN');
+    expect(shownTestName('a.test.ts > clamp', sources, known)).toBe(
+      'a.test.ts > (a test whose name is computed as it runs)',
+    );
+    expect(shownTestName('a.test.ts > clamp > rejects NaN', sources, null)).toBe(
+      'a.test.ts > (a test whose name is computed as it runs)',
+    );
+    expect(shownTestName('a.test.ts', sources, null)).toBe('a.test.ts');
+  });
+
+  test('names a test only as a run on code the candidate has collected it', () => {
+    // Every character is somewhere in the source: a name spelled one character per describe block
+    // passes the source check, and only the run on their own code tells it was computed.
+    const spelled: CandidateTests = {
+      ...suite,
+      files: [{ path: 'x.test.ts', content: Buffer.from("test('one', ...); // abcdefghijklmnopqrstuvwxyz") }],
+    };
+    const judged = (own: SuiteResult, naming?: SuiteResult) =>
+      judgeSuite({
+        tests: spelled,
+        gallery,
+        reference: on('reference', run({ one: 'passed', 'a > b > c': 'passed' })),
+        wrong: gallery.wrong.map((target, index) =>
+          on('wrong', run({ one: 'passed', 'a > b > c': index === 0 ? 'failed' : 'passed' }), target),
+        ),
+        own,
+        ...(naming === undefined ? {} : { naming }),
+        durationMs: 1,
+      }).gallery[0]!;
+    const computed = 'x.test.ts > (a test whose name is computed as it runs)';
+    // Their own code spelled other characters: the name came from what the run against the gallery read.
+    expect(judged(on('own', run({ one: 'passed', 'x > y > z': 'passed' })))).toMatchObject({
+      caught: true,
+      by: [computed],
+    });
+    expect(judged(on('own', run({ one: 'passed', 'a > b > c': 'failed' })))).toMatchObject({
+      by: ['x.test.ts > a > b > c'],
+    });
+    // Without a run of their code, the run on the stub names the tests; without either, none is named.
+    const refused = on('own', 'not run: there is no katas/clamp/index.ts');
+    expect(judged(refused, on('own', run({ one: 'failed', 'a > b > c': 'failed' })))).toMatchObject({
+      by: ['x.test.ts > a > b > c'],
+    });
+    expect(judged(refused)).toMatchObject({ caught: true, by: [computed] });
+    // A tampered run's names prove nothing either.
+    expect(judged(on('own', run({ 'a > b > c': 'passed' }, { integrity: 'tampered' })))).toMatchObject({
+      by: [computed],
+    });
+  });
+
+  test('names a block that failed to load as a test is named', () => {
+    const report = judgeSuite({
+      tests: suite,
+      gallery,
+      reference: on(
+        'reference',
+        run(
+          { one: 'passed' },
+          {
+            status: 'failing',
+            fileErrors: [
+              { file: 'x.test.ts', reason: 'why' },
+              { file: 'x.test.ts > function clamp(e,t,n){', reason: 'why' },
+            ],
+          },
+        ),
+      ),
+      wrong: [],
+      own: on('own', run({ one: 'passed' })),
+      durationMs: 1,
+    });
+    expect(report.failingOnReference).toEqual([
+      'x.test.ts (failed to load)',
+      'x.test.ts > (a test whose name is computed as it runs) (failed to load)',
+    ]);
+  });
+
+  test("quotes only the runner's own reason for stopping a run, never an error worded like one", () => {
+    const reasonOf = (extra: Partial<CandidateTestRun>) =>
+      judgeSuite({
+        tests: suite,
+        gallery,
+        reference: on('reference', run({}, extra)),
+        wrong: [],
+        own: on('own', run(allPass)),
+        durationMs: 1,
+      }).reason;
+    const worded = { problems: ['the run used function clamp(e,t,n){', 'loading the module did not finish: secret'] };
+    expect(reasonOf(worded)).toBe('cannot be judged on the reference: no test was collected');
+    expect(reasonOf({ ...worded, stopReason: 'the run reached its time limit of 2 s; the process was stopped' })).toBe(
+      'cannot be judged on the reference: the run reached its time limit of 2 s; the process was stopped',
+    );
+    const gallery1 = { ...gallery, wrong: gallery.wrong.slice(0, 1) };
+    const wrongReason = judgeSuite({
+      tests: suite,
+      gallery: gallery1,
+      reference: on('reference', run(allPass)),
+      wrong: [on('wrong', run({ one: 'passed', two: 'missing', three: 'passed' }, worded), gallery1.wrong[0])],
+      own: on('own', run(allPass)),
+      durationMs: 1,
+    }).gallery[0]!.reason;
+    expect(wrongReason).toBe('1 test never reported a trustworthy result (the run ended early)');
   });
 
   test('averages the share over the katas with tests, as the automated items are', () => {

@@ -9,9 +9,11 @@
  * copy of the test files, and the target as katas/<slug>/index.ts), in the runner's sandboxed child
  * like a spec run, removed afterwards; its folder's name is random and nothing in it says which
  * target it holds. What leaves a run against the reference or a wrong file is structured: which
- * tests passed, failed or never reported. No message, output or file of such a run is ever shown,
- * and a test is named only by what its source spells out, so neither the reference nor a wrong
- * file reaches the candidate through this feature: reports name a wrong file by the rule it breaks.
+ * tests passed, failed or never reported. No message, output, path or file of such a run is ever
+ * shown, and a test is named only by what its source spells out and as the run on the candidate's
+ * own code (or the stub) collected it; that run goes first and alone, so nothing a run against the
+ * gallery leaves behind reaches the one run whose messages are shown. Neither the reference nor a
+ * wrong file reaches the candidate through this feature: reports name a wrong file by the rule it breaks.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,11 +25,11 @@ import {
   type CandidateTestOutcome,
   type CandidateTestRun,
 } from '../runner/mine.ts';
-import { describeStop } from '../runner/outcomes.ts';
 import type { IsolationChoice, SandboxPaths } from '../runner/sandbox/isolation.ts';
 import { BUNDLE_ENTRY, BUNDLE_NAME, type Gallery, type GalleryTarget } from './gallery.ts';
 import {
   CANDIDATE_TEST_FILE,
+  KATA_STUB,
   readSubmissionFile,
   scanTestFiles,
   SubmissionError,
@@ -186,9 +188,17 @@ export async function collectTestEvidence(input: EvidenceInput): Promise<TestsRe
       { priority: 1 },
     );
 
-  // The reference first (and their own code beside it): a suite that fails on a correct
-  // implementation earns nothing, so its gallery is not run.
-  const [reference, own] = await Promise.all([runTarget(targets[0]!), runTarget(targets[targets.length - 1]!)]);
+  // Their own code first, alone: while it runs nothing of the gallery exists on the machine, so
+  // the one run whose messages are shown cannot pick up what a run against the reference or a
+  // wrong file left behind (a file in a place both can write), and the names it collects are
+  // fixed before any target they must not reveal has run.
+  const own = await runTarget(targets[targets.length - 1]!);
+  // Without a run of their code, the suite runs once on the kata's index.ts as the grader ships
+  // it (the stub, which the candidate has): only for the names of its tests, nothing else is used.
+  const naming = own.run === undefined ? await runNaming(input, queue, perRun) : undefined;
+  // Then the reference: a suite that fails on a correct implementation earns nothing, so its
+  // gallery is not run.
+  const reference = await runTarget(targets[0]!);
   const passes = reference.refusal === undefined && reference.run?.status === 'passed';
   const wrong = await Promise.all(
     targets.slice(1, -1).map((entry) =>
@@ -204,11 +214,20 @@ export async function collectTestEvidence(input: EvidenceInput): Promise<TestsRe
   return judgeSuite({
     tests: input.tests,
     gallery: input.gallery,
-    reference: reference!,
+    reference,
     wrong,
-    own: own!,
+    own,
+    ...(naming === undefined ? {} : { naming }),
     durationMs: performance.now() - started,
   });
+}
+
+/** The suite on the grader's own index.ts of the kata (the stub): a run only its tests' names are read from. */
+function runNaming(input: EvidenceInput, queue: PQueue, perRun: number): Promise<SuiteResult> {
+  return queue.add(
+    (): Promise<SuiteResult> => runOn({ ...input, own: { files: [] } }, 'own', undefined, Math.min(perRun, 60_000)),
+    { priority: 1 },
+  );
 }
 
 async function runOn(
@@ -224,7 +243,10 @@ async function runOn(
     const tree = join(runDir, 'tree');
     const ownFiles = 'files' in input.own && kind === 'own' ? input.own.files : [];
     const workspace = buildWorkspace(input.snapshot, input.slug, [...ownFiles, ...input.tests.files], tree);
-    if (target !== undefined) {
+    if (target === undefined && ownFiles.length === 0) {
+      // The naming run: the kata's stub, whose text the candidate has, as the target.
+      writeFileSync(workspace.targetFile, `export * from './${KATA_STUB}';\n`);
+    } else if (target !== undefined) {
       writeFileSync(workspace.targetFile, BUNDLE_ENTRY);
       writeFileSync(join(tree, 'katas', input.slug, BUNDLE_NAME), target.code);
     }
@@ -249,10 +271,16 @@ async function runOn(
     });
     const outside = filesOutside(run.loadedFiles, tree, graderModules(input.snapshot.root));
     if (outside.length > 0) {
+      // A path is text the tests chose, from what they read of the target: it is named only for
+      // a run on their own code.
+      const what =
+        kind === 'own'
+          ? outside.slice(0, 2).join(', ')
+          : `${outside.length === 1 ? 'a file' : `${outside.length} files`} (not named: the run held the reference or a wrong file)`;
       return {
         ...base,
         run,
-        refusal: `the tests tried to load ${outside.slice(0, 2).join(', ')} at run time, outside their own files and the grader's packages`,
+        refusal: `the tests tried to load ${what} at run time, outside their own files and the grader's packages`,
       };
     }
     const after = digests(kataDir, guarded);
@@ -349,31 +377,51 @@ export interface SuiteResults {
   readonly reference: SuiteResult;
   readonly wrong: readonly SuiteResult[];
   readonly own: SuiteResult;
+  /** When their code did not run: the suite on the kata's stub, for the names of its tests only. */
+  readonly naming?: SuiteResult;
   readonly durationMs: number;
 }
 
-/** A test named as its source spells it: a name computed as the test runs is not shown. */
-export function shownTestName(name: string, sources: string): string {
+/**
+ * A test named as its source spells it: a name computed as the test runs is not shown. With
+ * `known`, the names collected by a run on code the candidate has (their own, or the stub), a
+ * name is shown only if that run collected it too: a run against the reference or a wrong file
+ * can then choose among names the candidate already saw, but never spell out what it read
+ * (one character per describe block, each of them somewhere in the source). `null`: no such
+ * run, so no name below the file is shown.
+ */
+export function shownTestName(name: string, sources: string, known?: ReadonlySet<string> | null): string {
   const [file, ...segments] = name.replace(/ \(\d+\)$/, '').split(' > ');
-  if (segments.every((segment) => segment !== '' && sources.includes(segment))) return name;
+  const spelled = segments.every((segment) => segment !== '' && sources.includes(segment));
+  const collected = segments.length === 0 || known === undefined || (known !== null && known.has(name));
+  if (spelled && collected) return name;
   return `${file} > (a test whose name is computed as it runs)`;
+}
+
+/** The names a run collected: its tests, and the describe blocks that failed to load. */
+function collectedNames(result: SuiteResult | undefined): Set<string> | null {
+  const run = result?.run;
+  if (run === undefined || run.integrity === 'tampered') return null;
+  return new Set([...run.tests.map((test) => test.name), ...run.fileErrors.map((entry) => entry.file)]);
 }
 
 /**
  * Why a run against the reference or a wrong file did what it did, in the grader's own words only:
  * never a message the run produced, which the tests under judgement could fill with the target.
  */
-function safeReason(run: CandidateTestRun): string {
+function safeReason(run: CandidateTestRun, show: (name: string) => string): string {
   if (run.integrity === 'tampered') return 'no result counts: the test framework was tampered with';
-  const stopped = run.problems.find((problem) => STOP_TEXTS.some((text) => problem.startsWith(text)));
+  // The runner's own reason for stopping the run, never a problem the run reported: an error the
+  // tests threw can say anything, "the run used" and the target's text included.
+  const stopped = run.stopReason;
+  const files = [...new Set(run.fileErrors.map((entry) => show(entry.file)))].join(', ');
   if (run.tests.length === 0) {
-    if (run.fileErrors.length > 0)
-      return `no test was collected: ${run.fileErrors.map((entry) => entry.file).join(', ')} failed to load`;
+    if (run.fileErrors.length > 0) return `no test was collected: ${files} failed to load`;
     return stopped ?? 'no test was collected';
   }
   const failed = run.tests.filter((test) => test.state === 'failed');
   if (failed.length > 0) return `${failed.length} test${failed.length === 1 ? '' : 's'} failed`;
-  if (run.fileErrors.length > 0) return `${run.fileErrors.map((entry) => entry.file).join(', ')} failed to load`;
+  if (run.fileErrors.length > 0) return `${files} failed to load`;
   const missing = run.tests.filter((test) => test.state === 'missing');
   if (missing.length > 0) {
     return `${missing.length} test${missing.length === 1 ? '' : 's'} never reported a trustworthy result (${stopped ?? 'the run ended early'})`;
@@ -381,16 +429,6 @@ function safeReason(run: CandidateTestRun): string {
   if (run.tests.every((test) => test.state === 'skipped')) return 'every test is skipped';
   return stopped ?? 'the run could not be judged';
 }
-
-/** The beginnings of the runner's own reasons for stopping a run (see describeStop). */
-const STOP_TEXTS = [
-  describeStop({ kind: 'check-timeout', check: '', limitMs: 0 }).slice(0, 15),
-  'loading the module did not finish',
-  'the run used',
-  'the run reached its time limit',
-  'the runner did not start',
-  'could not start the runner',
-];
 
 function missedRules(entries: readonly TestsGalleryEntry[]): TestsReport['missedRules'] {
   const seen = new Map<string, { id: string | null; text: string | null }>();
@@ -409,7 +447,9 @@ export function judgeSuite(results: SuiteResults): TestsReport {
     .filter((file) => tests.testFiles.includes(file.path))
     .map((file) => file.content.toString('utf8'))
     .join('\n');
-  const show = (name: string): string => shownTestName(name, sources);
+  // Names as a run on code the candidate has collected them: theirs, or else the stub's.
+  const known = collectedNames(results.own) ?? collectedNames(results.naming);
+  const show = (name: string): string => shownTestName(name, sources, known);
   const notes = [...tests.notes];
 
   const reference = results.reference;
@@ -428,13 +468,13 @@ export function judgeSuite(results: SuiteResults): TestsReport {
   } else {
     failingOnReference = [
       ...refRun.tests.filter((test) => test.state === 'failed').map((test) => show(test.name)),
-      ...refRun.fileErrors.map((entry) => `${entry.file} (failed to load)`),
+      ...refRun.fileErrors.map((entry) => `${show(entry.file)} (failed to load)`),
     ];
     status = refRun.status === 'failing' ? 'failed' : 'error';
     reason =
       status === 'failed'
         ? `fails on the reference, a correct implementation: ${failingOnReference.slice(0, 3).join('; ')}${failingOnReference.length > 3 ? `; and ${failingOnReference.length - 3} more` : ''}`
-        : `cannot be judged on the reference: ${safeReason(refRun)}`;
+        : `cannot be judged on the reference: ${safeReason(refRun, show)}`;
   }
 
   const entries = results.wrong.map((result): TestsGalleryEntry => {
@@ -453,7 +493,7 @@ export function judgeSuite(results: SuiteResults): TestsReport {
     let why: string;
     if (failing.length > 0) why = 'the only tests that failed on it do not pass on the reference';
     else if (run.status === 'passed') why = 'every test passed on it';
-    else why = safeReason(run);
+    else why = safeReason(run, show);
     return { ...base, caught: false, by: [], reason: why };
   });
 
@@ -483,7 +523,8 @@ export function judgeSuite(results: SuiteResults): TestsReport {
     // Only a suite that passes on the reference had its gallery run: what it misses is then known.
     missedRules: status === 'passed' ? missedRules(entries) : [],
     notes: [...new Set(notes)],
-    runs: [reference, ...results.wrong, results.own].filter((result) => result.run !== undefined).length,
+    runs: [reference, ...results.wrong, results.own, results.naming].filter((result) => result?.run !== undefined)
+      .length,
     durationMs: Math.round(results.durationMs),
   };
 }

@@ -94,6 +94,11 @@ export interface CandidateTestRun {
   /** Why the run could not be judged (status error) or, for failing, its first problem. */
   readonly reason?: string;
   readonly problems: readonly string[];
+  /**
+   * Why the runner stopped the run (its time or memory limit, a module that never finished
+   * loading), in the runner's own words: never a text the tests produced. Absent when it ended on its own.
+   */
+  readonly stopReason?: string;
   readonly integrity: 'verified' | 'tampered' | 'unverified';
   readonly durationMs: number;
   readonly isolation?: IsolationMode;
@@ -180,6 +185,7 @@ export async function runCandidateTests(options: CandidateTestOptions): Promise<
       tests: judged.tests.map((test) => ({ ...test, reason: strip(test.reason) })),
       fileErrors: judged.fileErrors.map((entry) => ({ ...entry, reason: strip(entry.reason) })),
       ...(judged.reason === undefined ? {} : { reason: strip(judged.reason) }),
+      ...(judged.stopReason === undefined ? {} : { stopReason: strip(judged.stopReason) }),
       problems: judged.problems.map(strip),
       durationMs: Math.round(performance.now() - started),
       isolation: attempt.mode,
@@ -305,6 +311,7 @@ export function judgeTestRun(record: SupervisedAttempt, canary: string | undefin
     tests,
     fileErrors,
     ...(reason === undefined ? {} : { reason: oneLine(reason, 400) }),
+    ...(stop === undefined || stop.kind === 'wrap-up' ? {} : { stopReason: oneLine(stopReason!, 400) }),
     problems: [...new Set(problems)],
     integrity: trusted ? 'verified' : 'unverified',
   };

@@ -52,12 +52,14 @@ function quote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The shell script run inside the namespaces before the program: mounts, then exec. */
+const SHARED_SCRATCH = ['/dev/shm', '/var/tmp'];
+
 function within(dir: string, root: string): boolean {
   const rel = relative(root, dir);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
+/** The shell script run inside the namespaces before the program: mounts, then exec. */
 function mountScript(paths: SandboxPaths): string {
   const steps: string[] = [];
   const privateTmp = paths.private?.keep === undefined ? undefined : paths.private;
@@ -71,6 +73,12 @@ function mountScript(paths: SandboxPaths): string {
       `mkdir -p ${quote(keep)}`,
       `mount --move ${quote(mountPoint)} ${quote(keep)}`,
     );
+  }
+  // Other folders every user may write outlive a run: a run against the gallery could leave the
+  // reference's text there for a later run whose messages are shown. Each run gets its own.
+  for (const dir of SHARED_SCRATCH) {
+    if (!isDirectory(dir) || !outsideTmp(dir)) continue;
+    steps.push(`mount -t tmpfs -o size=64m,mode=1777 kata-scratch ${quote(dir)}`);
   }
   for (const dir of paths.readOnly ?? []) {
     if (!isDirectory(dir) || !outsideTmp(dir)) continue;
