@@ -39,6 +39,7 @@ import { BAD_CALLS, describeOperation, mentionsKey, perform, predict, type Opera
 import {
   Cluster,
   DEFAULTS,
+  casesOn,
   KEY_VOCABULARY,
   MAX_MS,
   classesOf,
@@ -285,7 +286,7 @@ export default defineSpec<Impl>('job-queue', ({ check }) => {
             }, commands);
           },
         ),
-        { numRuns: 40 },
+        { numRuns: casesOn(40, 10) },
       );
     },
   );
@@ -332,7 +333,7 @@ export default defineSpec<Impl>('job-queue', ({ check }) => {
             }, commands);
           },
         ),
-        { numRuns: 40 },
+        { numRuns: casesOn(40, 10) },
       );
     },
   );
@@ -395,7 +396,7 @@ export default defineSpec<Impl>('job-queue', ({ check }) => {
             }
           },
         ),
-        { numRuns: 40 },
+        { numRuns: casesOn(40, 20) },
       );
     },
   );
@@ -856,7 +857,8 @@ export default defineSpec<Impl>('job-queue', ({ check }) => {
       rules: ['enqueue-durable'],
     },
     async ({ impl, seed }) => {
-      for (let round = 0; round < 20; round++) {
+      const rounds = casesOn(20, 6);
+      for (let round = 0; round < rounds; round++) {
         const cluster = Cluster.create(impl, { seed: seed + round, maxYields: round % 3 });
         try {
           const a = await cluster.open('A');
@@ -997,7 +999,7 @@ export default defineSpec<Impl>('job-queue', ({ check }) => {
             }
           },
         ),
-        { numRuns: 30 },
+        { numRuns: casesOn(30, 8) },
       );
     },
   );
@@ -1222,7 +1224,7 @@ export default defineSpec<Impl>('job-queue', ({ check }) => {
             }
           },
         ),
-        { numRuns: 15 },
+        { numRuns: casesOn(15, 4) },
       );
     },
   );
