@@ -16,7 +16,7 @@ import { capture } from './testing/capture.ts';
 const scratch = mkdtempSync(join(tmpdir(), 'kata-db-option-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const POSTGRES_KATAS = ['payment-webhook', 'rbac', 'seat-reservation'];
+const POSTGRES_KATAS = ['job-queue', 'payment-webhook', 'rbac', 'seat-reservation'];
 const inCatalogueOrder = (slugs: readonly string[]): string[] =>
   listKatas(harnessRoot)
     .map((kata) => kata.slug)
