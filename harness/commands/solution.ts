@@ -52,20 +52,16 @@ export const solutionCommand: Command = {
       for (const file of kata.postgresFiles) context.out(`  ${relative(context.root, file)}`);
       context.out('');
     }
-    if (kata.wrongFiles.length > 0) {
-      context.out(palette.bold('Known-wrong solutions and why they fail:'));
-      for (const file of kata.wrongFiles) {
+    const listWrong = (title: string, files: readonly string[]): void => {
+      if (files.length === 0) return;
+      context.out(palette.bold(title));
+      for (const file of files) {
         const header = parseWrongHeader(readFileSync(file, 'utf8'), file);
         context.out(`  ${palette.fail(basename(file, '.ts'))}: ${header.bug}`);
       }
-    }
-    if (kata.postgresWrongFiles.length > 0) {
-      context.out(palette.bold('Wrong only on PostgreSQL (correct on SQLite):'));
-      for (const file of kata.postgresWrongFiles) {
-        const header = parseWrongHeader(readFileSync(file, 'utf8'), file);
-        context.out(`  ${palette.fail(basename(file, '.ts'))}: ${header.bug}`);
-      }
-    }
+    };
+    listWrong('Known-wrong solutions and why they fail:', kata.wrongFiles);
+    listWrong('Wrong only on PostgreSQL (correct on SQLite):', kata.postgresWrongFiles);
     return 0;
   },
 };

@@ -10,7 +10,7 @@ import { basename, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findKata, harnessRoot, loadSpec } from '../catalog/catalog.ts';
 import { buildLedger } from '../catalog/ledger.ts';
-import { parseWrongHeader } from '../catalog/wrong-header.ts';
+import { parseWrongHeader, type WrongHeader } from '../catalog/wrong-header.ts';
 import { ENGINE_ENV } from '../kit/db/test-database.ts';
 import { describePostgres } from '../kit/db/postgres/testing.ts';
 import { collectChecks, type KataSpec } from '../kit/spec.ts';
@@ -20,11 +20,7 @@ export async function proveGallery(slug: string): Promise<void> {
   const kata = findKata(slug);
   const spec = await loadSpec(kata);
   const checks = collectChecks(spec);
-  const wrong = kata.wrongFiles.map((file) => ({
-    file,
-    name: basename(file, '.ts'),
-    header: parseWrongHeader(readFileSync(file, 'utf8'), relative(harnessRoot, file)),
-  }));
+  const wrong = readWrongFiles(kata.wrongFiles);
   const ledger = buildLedger(
     kata,
     checks,
@@ -63,13 +59,7 @@ export async function proveGallery(slug: string): Promise<void> {
     });
   }
   registerSpec(spec, { label: `${slug}: stub`, targetFile: kata.stubFile, expectation: { kind: 'not-started' } });
-  for (const entry of wrong) {
-    registerSpec(spec, {
-      label: `${slug}: wrong ${entry.name}`,
-      targetFile: entry.file,
-      expectation: { kind: 'reject', checks: entry.header.rejectedBy },
-    });
-  }
+  registerRejected(spec, `${slug}: wrong`, wrong);
   // A bug only PostgreSQL shows must be no bug on SQLite: otherwise the SQLite gallery already
   // covers it, and the file does not prove that the spec judges PostgreSQL.
   for (const file of kata.postgresWrongFiles) {
@@ -91,11 +81,7 @@ export async function proveGalleryOnPostgres(slug: string): Promise<void> {
   const kata = findKata(slug);
   const spec = await loadSpec(kata);
   const ruleIds = new Set((kata.manifest.rules ?? []).map((rule) => rule.id));
-  const wrong = kata.postgresWrongFiles.map((file) => ({
-    file,
-    name: basename(file, '.ts'),
-    header: parseWrongHeader(readFileSync(file, 'utf8'), relative(harnessRoot, file)),
-  }));
+  const wrong = readWrongFiles(kata.postgresWrongFiles);
 
   describePostgres(`${slug}: gallery on PostgreSQL`, () => {
     onPostgres();
@@ -108,7 +94,14 @@ export async function proveGalleryOnPostgres(slug: string): Promise<void> {
         .map((entry) => `${entry.name}: Violates: ${entry.header.violates ?? '(missing)'} is not a rule of kata.json`);
       expect(problems).toEqual([]);
     });
-    registerOnPostgres(spec, slug, kata.postgresFiles, wrong);
+    for (const file of kata.postgresFiles) {
+      registerSpec(spec, {
+        label: `${slug}: postgres ${basename(file, '.ts')}`,
+        targetFile: file,
+        expectation: { kind: 'report' },
+      });
+    }
+    registerRejected(spec, `${slug}: postgres-wrong`, wrong);
   });
 }
 
@@ -125,22 +118,25 @@ function onPostgres(): void {
   });
 }
 
-function registerOnPostgres(
-  spec: KataSpec<unknown>,
-  slug: string,
-  solutions: readonly string[],
-  wrong: readonly { file: string; name: string; header: { rejectedBy: readonly string[] } }[],
-): void {
-  for (const file of solutions) {
-    registerSpec(spec, {
-      label: `${slug}: postgres ${basename(file, '.ts')}`,
-      targetFile: file,
-      expectation: { kind: 'report' },
-    });
-  }
+interface WrongEntry {
+  readonly file: string;
+  readonly name: string;
+  readonly header: WrongHeader;
+}
+
+function readWrongFiles(files: readonly string[]): WrongEntry[] {
+  return files.map((file) => ({
+    file,
+    name: basename(file, '.ts'),
+    header: parseWrongHeader(readFileSync(file, 'utf8'), relative(harnessRoot, file)),
+  }));
+}
+
+/** Each wrong file must fail every check its header names. */
+function registerRejected(spec: KataSpec<unknown>, labelPrefix: string, wrong: readonly WrongEntry[]): void {
   for (const entry of wrong) {
     registerSpec(spec, {
-      label: `${slug}: postgres-wrong ${entry.name}`,
+      label: `${labelPrefix} ${entry.name}`,
       targetFile: entry.file,
       expectation: { kind: 'reject', checks: entry.header.rejectedBy },
     });
