@@ -5,6 +5,11 @@
  * (synchronous = NORMAL), built before the measured iterations: each iteration takes the next
  * unused block of seats, so setup is never timed.
  *
+ * The PostgreSQL rows run the same races on a PostgreSQL TestDatabase with `deterministic: false`
+ * (statements sent at once, racing for real, no sequencer), on the kit's throwaway server; they are
+ * skipped, saying why, where no server can be started. `conditional update (portable)` is one file
+ * run on both engines.
+ *
  *   npm run bench -- solutions/seat-reservation
  */
 import type BetterSqlite3 from 'better-sqlite3';
@@ -12,7 +17,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bench, describe } from 'vitest';
-import { createTestDatabase, type Database, type TestDatabase } from '../../harness/kit/db/index.ts';
+import {
+  createTestDatabase,
+  probePostgres,
+  type Database,
+  type Dialect,
+  type TestDatabase,
+} from '../../harness/kit/db/index.ts';
 // Through the kit's native helpers: on Node 24 a better-sqlite3 statement that is garbage-collected aborts the process.
 import { openConnection, prepareStatement, setPragma } from '../../harness/kit/db/native.ts';
 import type { SeatService, SeatServiceOptions } from './index.ts';
@@ -20,6 +31,8 @@ import { createSeatService as conditionalUpdate } from './index.ts';
 import { createSeatService as immediateTransaction } from './variants/immediate-transaction.ts';
 import { createSeatService as optimisticVersion } from './variants/optimistic-version.ts';
 import { createSeatService as uniqueConstraint } from './variants/unique-constraint.ts';
+import { createSeatService as portableConditionalUpdate } from './postgres/conditional-update.ts';
+import { createSeatService as rowLocks } from './postgres/index.ts';
 
 type Factory = (db: Database, options: SeatServiceOptions) => SeatService;
 
@@ -34,10 +47,20 @@ const approaches: [string, Factory][] = [
   ['immediate transaction', immediateTransaction],
   ['optimistic version', optimisticVersion],
   ['unique constraint', uniqueConstraint],
+  ['conditional update (portable)', portableConditionalUpdate],
+];
+
+/** PostgreSQL: fewer iterations (each is slower), the same 1000 attempts per iteration. */
+const PG_ITERATIONS = 5;
+const postgres = probePostgres();
+const postgresApproaches: [string, Factory][] = [
+  ['PostgreSQL: row locks, SELECT ... FOR UPDATE (postgres reference)', rowLocks],
+  ['PostgreSQL: conditional update (portable)', portableConditionalUpdate],
 ];
 
 /** A bench whose every iteration races ATTEMPTS users for `seatsPerBlock` fresh seats. */
-function contentionBench(label: string, create: Factory, seatsPerBlock: number): void {
+function contentionBench(label: string, create: Factory, seatsPerBlock: number, engine: Dialect = 'sqlite'): void {
+  const iterations = engine === 'postgres' ? PG_ITERATIONS : ITERATIONS;
   let testDb: TestDatabase | undefined;
   let service: SeatService | undefined;
   let block = 0;
@@ -54,9 +77,11 @@ function contentionBench(label: string, create: Factory, seatsPerBlock: number):
     },
     {
       ...FIXED,
+      iterations,
       async setup() {
         await testDb?.close();
-        testDb = createTestDatabase();
+        testDb =
+          engine === 'postgres' ? createTestDatabase({ engine, deterministic: false }) : createTestDatabase({ engine });
         service = create(testDb.db, { holdMs: 600_000, now: () => 1_767_225_600_000 });
         await service.init();
         const all = Array.from({ length: BLOCKS }, (_, b) =>
@@ -139,3 +164,13 @@ describe(`${ATTEMPTS} users race for 100 seats (10 per seat)`, () => {
   rawSingleWriterBench();
   for (const [label, create] of approaches) contentionBench(label, create, 100);
 });
+
+describe.skipIf(!postgres.ok)(`PostgreSQL: ${ATTEMPTS} users race for 1 seat`, () => {
+  for (const [label, create] of postgresApproaches) contentionBench(label, create, 1, 'postgres');
+});
+
+describe.skipIf(!postgres.ok)(`PostgreSQL: ${ATTEMPTS} users race for 100 seats (10 per seat)`, () => {
+  for (const [label, create] of postgresApproaches) contentionBench(label, create, 100, 'postgres');
+});
+
+if (!postgres.ok) console.warn(`PostgreSQL benchmarks skipped: ${postgres.reason}`);

@@ -1,0 +1,3 @@
+import { proveGalleryOnPostgres } from '../../harness/selftest/gallery.ts';
+
+await proveGalleryOnPostgres('seat-reservation');
