@@ -16,7 +16,7 @@ import { availableParallelism } from 'node:os';
 import { prepareCandidateKata, testCandidateSuite } from '../grader/grade.ts';
 import { GRADING_RUNS_FACTOR, parseSeed } from '../kit/seed.ts';
 import { collectChecks } from '../kit/spec.ts';
-import { runKata } from '../runner/run.ts';
+import { runKata, type RunOptions } from '../runner/run.ts';
 import type { KataRun } from '../runner/outcomes.ts';
 import { kataCommand } from '../runner/replay.ts';
 import { isolationForEngine } from '../runner/sandbox/isolation.ts';
@@ -115,6 +115,7 @@ export async function testKata(
   selection: TestSelection,
   context: CommandContext,
   watching = false,
+  warm: Pick<RunOptions, 'spare' | 'workDir'> = {},
 ): Promise<KataRun> {
   if (selection.candidate !== undefined) return testCandidate(kata, selection, selection.candidate, context);
   if (!existsSync(kata.workFile)) {
@@ -124,6 +125,8 @@ export async function testKata(
   }
   const hash = hashFile(kata.workFile);
   const run = await runKata(kata.slug, kata.workFile, {
+    // `kata watch`: a spare runner for the first attempt (see runner/warm.ts).
+    ...warm,
     root: context.root,
     ...(selection.only === undefined ? {} : { only: selection.only }),
     // A pinned seed replays; otherwise every run explores new cases.

@@ -6,9 +6,14 @@ import { statusOfKatas } from './kata-status.ts';
 import { suggestNext } from './list.ts';
 import { loadProgress } from './progress.ts';
 import { parseSelection, testKata, testOptions, type TestSelection } from './test.ts';
+import type { KataRun } from '../runner/outcomes.ts';
+import { WarmRunner } from '../runner/warm.ts';
 
-/** Editors save in bursts (write, rename, chmod): wait for the burst to end before running. */
-const DEBOUNCE_MS = 150;
+/**
+ * Editors save in bursts (write, rename, chmod), a few milliseconds apart: wait for the burst to
+ * end before running. Every millisecond here is one the candidate waits for each verdict.
+ */
+const DEBOUNCE_MS = 50;
 
 export const watchCommand: Command = {
   name: 'watch',
@@ -33,18 +38,49 @@ async function nextKata(context: CommandContext): Promise<Kata> {
   return next;
 }
 
+export interface WatchOptions {
+  /**
+   * Keeps a spare runner waiting between saves (runner/warm.ts), so a save costs the checks and
+   * little else. Default: true; false starts every run from nothing, as `kata test` does.
+   */
+  readonly warm?: boolean;
+  /** Called with every run, once its report is printed (tests, the feedback bench). */
+  readonly onRun?: (run: KataRun, info: RunInfo) => void;
+}
+
+export interface RunInfo {
+  /** Whether the run's first attempt ran in a spare. */
+  readonly warm: boolean;
+  /** Resolves once the next run's spare has vitest, the kit and the spec loaded (at once when not warm). */
+  readonly ready: () => Promise<void>;
+}
+
 /** Runs once, then again after every save, until `signal` aborts. */
 export async function watchKata(
   kata: Kata,
   selection: TestSelection,
   context: CommandContext,
   signal: AbortSignal,
+  options: WatchOptions = {},
 ): Promise<void> {
   let running: Promise<void> | undefined;
   let again = false;
+  const warm =
+    options.warm === false
+      ? undefined
+      : new WarmRunner({ root: context.root, slug: kata.slug, targetFile: kata.workFile });
   const runOnce = async (): Promise<void> => {
     if (context.interactive) context.out('\u001bc');
-    await testKata(kata, selection, context, true);
+    const spare = await warm?.take();
+    let run: KataRun;
+    try {
+      run = await testKata(kata, selection, context, true, spare?.runOptions());
+    } finally {
+      // Its whole group, whatever the run left behind; the next spare starts while the candidate reads.
+      spare?.dispose();
+      warm?.prepare();
+    }
+    options.onRun?.(run, { warm: spare?.claimed === true, ready: async () => warm?.whenReady() });
     context.out(context.palette.dim(`\nWatching katas/${kata.slug}/index.ts; save to rerun, Ctrl+C to stop.`));
   };
   const trigger = (): void => {
@@ -71,12 +107,17 @@ export async function watchKata(
     clearTimeout(timer);
     timer = setTimeout(trigger, DEBOUNCE_MS);
   });
+  let stop: () => void = () => undefined;
   await new Promise<void>((resolve) => {
+    stop = resolve;
     if (signal.aborted) resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-    process.once('SIGINT', () => resolve());
+    signal.addEventListener('abort', stop, { once: true });
+    process.once('SIGINT', stop);
   });
+  signal.removeEventListener('abort', stop);
+  process.off('SIGINT', stop);
   clearTimeout(timer);
   watcher.close();
   await running;
+  await warm?.close();
 }

@@ -21,12 +21,15 @@ import {
   type RawError,
   type RawTest,
 } from './protocol.ts';
+import { SPARE_ENV } from './warm-protocol.ts';
 
 const job = JSON.parse(process.env[JOB_ENV] ?? 'null') as ChildJob | null;
 if (job === null || typeof process.send !== 'function') {
   console.error(`this process is started by the kata runner with an IPC channel and ${JOB_ENV}`);
   process.exit(2);
 }
+// A spare (`kata watch`) may wait long for its job: it ends when its parent does (and its worker with it).
+if (process.env[SPARE_ENV] !== undefined) process.once('disconnect', () => process.exit(0));
 if (job.seed !== undefined) process.env[SEED_ENV] = String(job.seed);
 if (job.seedSalt !== undefined) process.env[SEED_SALT_ENV] = job.seedSalt;
 if (job.runsFactor !== undefined) process.env[RUNS_FACTOR_ENV] = String(job.runsFactor);
@@ -156,7 +159,10 @@ const vitest = await startVitest(
     root: job.root,
     config: false,
     watch: false,
-    include: [join('harness', 'runner', mine ? 'mine.entry.ts' : 'target.entry.ts')],
+    // A spare (`kata watch`) waits for its job in the worker, with vitest, the kit and the spec loaded.
+    include: [
+      join('harness', 'runner', mine ? 'mine.entry.ts' : process.env[SPARE_ENV] ? 'warm.entry.ts' : 'target.entry.ts'),
+    ],
     reporters: [reporter],
     pool: 'forks',
     maxWorkers: 1,

@@ -17,7 +17,7 @@
  * kept from running are run again in a fresh attempt without it, so one bad check does not cost
  * the others. Passes count only from an attempt whose canary failed as it must.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
@@ -128,6 +128,36 @@ export interface RunOptions {
   readonly exports?: readonly ExportShape[] | null;
   /** The target as a person knows it, in messages. Default: its path relative to `root`. */
   readonly shownAs?: string;
+  /**
+   * `kata watch`: a child started before the run (see warm.ts), which runs the first attempt when
+   * it fits it; every other attempt starts a child of its own. Default: none.
+   */
+  readonly spare?: SpareChild;
+}
+
+/** A runner child started ahead of its job, its worker waiting with vitest, the kit and the spec loaded. */
+export interface SpareChild {
+  /**
+   * Takes the spare for this attempt, or undefined when it cannot run it (gone, already taken, or
+   * started with another environment, other limits or another launch than the attempt's).
+   */
+  claim(
+    job: ChildJob,
+    env: NodeJS.ProcessEnv,
+    launch: Pick<RunOptions, 'isolation' | 'sandbox' | 'nodeArgs'>,
+  ): ClaimedSpare | undefined;
+}
+
+export interface ClaimedSpare {
+  readonly child: ChildProcess;
+  readonly mode: IsolationMode;
+  /** The environment it was started with, and its marker (NAME=value). */
+  readonly env: NodeJS.ProcessEnv;
+  readonly marker: string;
+  /** What it printed before it was claimed. */
+  readonly output: string;
+  /** Hands it the job: its worker loads the target from then on. */
+  release(): void;
 }
 
 export const DEFAULT_DEADLINE_MS = 120_000;
@@ -261,6 +291,16 @@ async function superviseRun(
       workerExecArgv: [`--max-old-space-size=${limits.heapLimitMb}`],
     };
     const byId = new Map(pending.map((check) => [check.id, check]));
+    const env = runEnvironment(
+      { home, tmp },
+      {
+        ...options.env,
+        ...engineEnvironment(options.engine),
+        [JOB_ENV]: JSON.stringify(job),
+        [MARKER_ENV]: marker,
+      },
+    );
+    const spare = attempts === 1 ? options.spare?.claim(job, env, options) : undefined;
     const attempt = await superviseAttempt(
       job,
       {
@@ -273,18 +313,11 @@ async function superviseRun(
       {
         ...limits,
         childFile,
-        env: runEnvironment(
-          { home, tmp },
-          {
-            ...options.env,
-            ...engineEnvironment(options.engine),
-            [JOB_ENV]: JSON.stringify(job),
-            [MARKER_ENV]: marker,
-          },
-        ),
-        marker: `${MARKER_ENV}=${marker}`,
+        env: spare?.env ?? env,
+        marker: spare?.marker ?? `${MARKER_ENV}=${marker}`,
         deadline,
         options,
+        ...(spare === undefined ? {} : { spare }),
       },
     );
     const record: AttemptRecord = { ...attempt, checks: pending };
@@ -408,6 +441,8 @@ export interface AttemptSetup {
   readonly graceMs: number;
   readonly outputLimit: number;
   readonly options: Pick<RunOptions, 'nodeArgs' | 'isolation' | 'sandbox'>;
+  /** A child started ahead of the attempt, which it runs instead of starting one. */
+  readonly spare?: ClaimedSpare;
 }
 
 /** What an attempt waits for: the tests it expects, and how long each may run. */
@@ -435,12 +470,7 @@ export function superviseAttempt(
   expectations: AttemptExpectations,
   setup: AttemptSetup,
 ): Promise<SupervisedAttempt> {
-  const launch = launchCommand(
-    process.execPath,
-    [...(setup.options.nodeArgs ?? []), setup.childFile],
-    setup.options.isolation ?? 'process-group',
-    setup.options.sandbox,
-  );
+  const { child, mode } = setup.spare ?? startChild(job.root, setup);
   return new Promise((resolve) => {
     const attemptStarted = performance.now();
     const streamed: RawTest[] = [];
@@ -449,15 +479,9 @@ export function superviseAttempt(
     let report: ChildReport | undefined;
     let stop: StopCause | undefined;
     let exit: string | undefined;
-    let output = '';
+    let output = setup.spare?.output ?? '';
     let allReportedAt: number | undefined;
 
-    const child = spawn(launch.command, launch.args, {
-      cwd: job.root,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: setup.env,
-    });
     let heapExhausted = false;
     const keep = (chunk: Buffer): void => {
       output = (output + chunk.toString('utf8')).slice(-setup.outputLimit);
@@ -512,7 +536,7 @@ export function superviseAttempt(
         outputTail: oneLine(output.split('\n').slice(-12).join('\n'), 600),
         heapExhausted,
         peakRssBytes: watcher?.peakRssBytes ?? 0,
-        mode: launch.mode,
+        mode,
         loadedFiles: report?.loadedFiles ?? [],
       });
     };
@@ -586,7 +610,29 @@ export function superviseAttempt(
       if (!child.connected) disconnected = true;
       settleAfterExit();
     });
+    // Watched from here on: the spare's worker may load the target.
+    setup.spare?.release();
   });
+}
+
+function startChild(cwd: string, setup: AttemptSetup): { child: ChildProcess; mode: IsolationMode } {
+  const launch = launchCommand(
+    process.execPath,
+    [...(setup.options.nodeArgs ?? []), setup.childFile],
+    setup.options.isolation ?? 'process-group',
+    setup.options.sandbox,
+  );
+  return { child: spawnChild(launch.command, launch.args, cwd, setup.env), mode: launch.mode };
+}
+
+/** A runner child: its own process group, output piped, results over IPC only. */
+export function spawnChild(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): ChildProcess {
+  return spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
 }
 
 /**
