@@ -1,11 +1,11 @@
 /**
- * `npm run flake -- <slug>[,<slug>...] [--runs 30] [--factor 3]`: the "never flaky" proof. Runs a
- * kata's gallery (reference and variants pass every check; the stub is not started; every wrong
+ * `npm run flake -- <slug>[,<slug>...] [--runs 30] [--factor 3] [--db postgres]`: the "never flaky"
+ * proof. Runs a kata's gallery (with `--db postgres`, its PostgreSQL gallery: gallery.postgres.test.ts) (reference and variants pass every check; the stub is not started; every wrong
  * file fails each check its header names) again and again, each run with a new seed salt, so every
  * randomised check meets new seeds; `--factor` runs properties with grading's number of cases.
  * Prints every test that went against its expectation in any run, with the salt that replays it:
  *
- *   KATA_SEED_SALT=<salt> KATA_RUNS_FACTOR=<factor> npx vitest run solutions/<slug>
+ *   KATA_SEED_SALT=<salt> KATA_RUNS_FACTOR=<factor> npx vitest run solutions/<slug>/<gallery file>
  *
  * Exits 1 if any run did. Not part of `npm test`: 30 runs of every kata take minutes.
  */
@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findKata, harnessRoot } from '../catalog/catalog.ts';
+import { supportedDatabases } from '../catalog/manifest.ts';
 import { GRADING_RUNS_FACTOR, parseRunsFactor, RUNS_FACTOR_ENV, SEED_SALT_ENV } from '../kit/seed.ts';
 
 interface VitestJson {
@@ -27,7 +28,13 @@ interface Options {
   readonly slugs: readonly string[];
   readonly runs: number;
   readonly factor: number;
+  readonly galleryFile: string;
 }
+
+const GALLERY_FILES: Readonly<Record<string, string>> = {
+  sqlite: 'gallery.test.ts',
+  postgres: 'gallery.postgres.test.ts',
+};
 
 function parse(args: readonly string[]): Options {
   const value = (flag: string): string | undefined => {
@@ -37,16 +44,29 @@ function parse(args: readonly string[]): Options {
   const slugs = (args.find((arg, index) => !arg.startsWith('-') && !args[index - 1]?.startsWith('--')) ?? '')
     .split(',')
     .filter((slug) => slug !== '');
-  if (slugs.length === 0) throw new Error('usage: npm run flake -- <slug>[,<slug>...] [--runs 30] [--factor 3]');
-  for (const slug of slugs) findKata(slug);
+  if (slugs.length === 0)
+    throw new Error('usage: npm run flake -- <slug>[,<slug>...] [--runs 30] [--factor 3] [--db sqlite|postgres]');
+  const engine = value('--db') ?? 'sqlite';
+  const galleryFile = GALLERY_FILES[engine];
+  if (galleryFile === undefined) throw new RangeError(`--db must be sqlite or postgres, received ${engine}`);
+  for (const slug of slugs) {
+    const databases: readonly string[] = supportedDatabases(findKata(slug).manifest);
+    if (!databases.includes(engine))
+      throw new RangeError(`--db: ${slug} does not run on ${engine} (it runs on ${databases.join(', ')})`);
+  }
   const runs = Number(value('--runs') ?? 30);
   if (!Number.isInteger(runs) || runs < 1)
     throw new RangeError(`--runs must be a positive integer, received ${value('--runs')}`);
   const factor = parseRunsFactor(value('--factor') ?? String(GRADING_RUNS_FACTOR), '--factor');
-  return { slugs, runs, factor };
+  return { slugs, runs, factor, galleryFile };
 }
 
-function runGallery(slug: string, salt: string, factor: number): { failures: string[]; ms: number } {
+function runGallery(
+  slug: string,
+  galleryFile: string,
+  salt: string,
+  factor: number,
+): { failures: string[]; ms: number } {
   const dir = mkdtempSync(join(tmpdir(), 'kata-flake-'));
   const output = join(dir, 'report.json');
   const started = performance.now();
@@ -56,7 +76,7 @@ function runGallery(slug: string, salt: string, factor: number): { failures: str
       [
         join(harnessRoot, 'node_modules', 'vitest', 'vitest.mjs'),
         'run',
-        `solutions/${slug}/gallery.test.ts`,
+        `solutions/${slug}/${galleryFile}`,
         '--reporter=json',
         `--outputFile=${output}`,
       ],
@@ -90,7 +110,7 @@ function main(): number {
     let slowest = 0;
     for (let run = 1; run <= options.runs; run++) {
       const salt = `flake-${run}`;
-      const { failures, ms } = runGallery(slug, salt, options.factor);
+      const { failures, ms } = runGallery(slug, options.galleryFile, salt, options.factor);
       slowest = Math.max(slowest, ms);
       for (const name of failures) failed.set(name, [...(failed.get(name) ?? []), salt]);
       process.stdout.write(failures.length === 0 ? '.' : 'F');
@@ -98,7 +118,7 @@ function main(): number {
     process.stdout.write('\n');
     const verdict = failed.size === 0 ? 'no flake' : `${failed.size} test(s) went against their expectation`;
     console.log(
-      `${slug}: ${options.runs} runs, runs factor ${options.factor}, slowest ${(slowest / 1000).toFixed(1)} s: ${verdict}`,
+      `${slug} (${options.galleryFile}): ${options.runs} runs, runs factor ${options.factor}, slowest ${(slowest / 1000).toFixed(1)} s: ${verdict}`,
     );
     for (const [name, salts] of failed) {
       bad++;

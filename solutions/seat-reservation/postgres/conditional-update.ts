@@ -28,7 +28,6 @@ import type { Database, Queryable, TransactionOptions } from '../../../harness/k
 
 // The API (the stub's types and error classes), input validation and row mapping: the same in
 // every solution, copied so that this file stands alone as a candidate's index.ts.
-// The API: the types and error classes of the stub, unchanged.
 export interface SeatReservation {
   readonly reservationId: string;
   readonly seatId: string;
