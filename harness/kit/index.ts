@@ -5,6 +5,7 @@ export { seedForCheck, seedFrom, runsFactor, SEED_ENV, SEED_SALT_ENV, RUNS_FACTO
 export { PropertyFailure } from './context.ts';
 export { createManualClock, DEFAULT_CLOCK_START_MS } from './clock.ts';
 export { createRandom } from './random.ts';
+export { lazyArbitrary } from './lazy-arbitrary.ts';
 export { settle, show, describeError, describeOutcome } from './outcome.ts';
 export {
   expectValue,

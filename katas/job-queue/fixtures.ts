@@ -23,6 +23,7 @@ import {
   createManualClock,
   expectOutcome,
   expectValue,
+  lazyArbitrary,
   settle,
   show,
   type ErrorClasses,
@@ -375,10 +376,12 @@ export const KEY_VOCABULARY: readonly string[] = [
 /** The keys one run uses: a few of the vocabulary, in some order. */
 export const keyPool = fc.shuffledSubarray([...KEY_VOCABULARY], { minLength: 2, maxLength: 5 });
 
-export const payloadArb = fc.oneof(
-  fc.constant(''),
-  fc.constant('{"to":"a@b.c","template":"otp"}'),
-  fc.string({ unit: 'binary', maxLength: 6 }),
+export const payloadArb = lazyArbitrary(() =>
+  fc.oneof(
+    fc.constant(''),
+    fc.constant('{"to":"a@b.c","template":"otp"}'),
+    fc.string({ unit: 'binary', maxLength: 6 }),
+  ),
 );
 
 export type { Thrown };

@@ -2,8 +2,10 @@
  * What the grader's safety costs, end to end, as a user runs each command:
  * - grader: `kata grade --solutions` (a fresh tree, a supervised process group per kata, the
  *   canary and the import scan for every reference solution);
- * - bare: `vitest run` of the same specs against the same references (one vitest process, one
- *   test file per kata, as many workers as cores, nothing else).
+ * - bare: `vitest run` of the same specs against the same references, with the same number of
+ *   cases as grading runs (KATA_RUNS_FACTOR=GRADING_RUNS_FACTOR; without it the bare run would do a
+ *   third of the work), one vitest process, one test file per kata, as many workers as cores,
+ *   nothing else.
  * Both run as fresh processes, in the same run, alternating which goes first, for several rounds.
  *
  *   npx tsx harness/grader/bench/grading-overhead.ts [rounds=3] [--kata slug,...]
@@ -17,6 +19,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { harnessRoot, listKatas, type Kata } from '../../catalog/catalog.ts';
+import { GRADING_RUNS_FACTOR, RUNS_FACTOR_ENV } from '../../kit/seed.ts';
 import type { GradeReport } from '../report.ts';
 
 const args = process.argv.slice(2);
@@ -34,12 +37,16 @@ interface Timing {
   readonly detail: string;
 }
 
-function timed(command: string, commandArgs: readonly string[]): { ms: number; status: number | null; output: string } {
+function timed(
+  command: string,
+  commandArgs: readonly string[],
+  env: Record<string, string> = {},
+): { ms: number; status: number | null; output: string } {
   const started = performance.now();
   const result = spawnSync(command, commandArgs, {
     cwd: harnessRoot,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
     maxBuffer: 64 << 20,
   });
   return { ms: performance.now() - started, status: result.status, output: `${result.stdout}${result.stderr}` };
@@ -66,19 +73,23 @@ function writeBareSuite(selected: readonly Kata[]): string {
 }
 
 function bare(dir: string): Timing {
-  const run = timed(process.execPath, [
-    vitestBin,
-    'run',
-    '--root',
-    dir,
-    '--pool',
-    'forks',
-    '--maxWorkers',
-    String(cores),
-    '--silent',
-    '--reporter',
-    'dot',
-  ]);
+  const run = timed(
+    process.execPath,
+    [
+      vitestBin,
+      'run',
+      '--root',
+      dir,
+      '--pool',
+      'forks',
+      '--maxWorkers',
+      String(cores),
+      '--silent',
+      '--reporter',
+      'dot',
+    ],
+    { [RUNS_FACTOR_ENV]: String(GRADING_RUNS_FACTOR) },
+  );
   return { ms: run.ms, ok: run.status === 0, detail: run.status === 0 ? 'all passed' : run.output.slice(-400) };
 }
 
