@@ -1,9 +1,11 @@
-/** `--db sqlite|postgres` for `kata test` and `kata grade`, and the databases `kata list` shows. */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+/** `--db sqlite|postgres` for `kata test`, `kata watch` and `kata grade`, and the databases `kata list` shows. */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { harnessRoot, listKatas } from '../catalog/catalog.ts';
+import { findKata, harnessRoot, listKatas } from '../catalog/catalog.ts';
+import { describePostgres } from '../kit/db/postgres/testing.ts';
+import type { KataRun } from '../runner/outcomes.ts';
 import { replayFor } from '../grader/render/terminal.ts';
 import { validate, type Schema } from '../grader/schema-check.ts';
 import { buildReport } from '../grader/score.ts';
@@ -12,6 +14,7 @@ import { gradeCommand, katasForEngine } from './grade.ts';
 import { listCommand } from './list.ts';
 import { parseEngine, testCommand } from './test.ts';
 import { capture } from './testing/capture.ts';
+import { watchCommand, watchKata, type RunInfo } from './watch.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'kata-db-option-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -83,6 +86,63 @@ describe('--db', () => {
     expect(katasForEngine('sqlite', catalogue, ['anagram'], context)).toEqual(['anagram']);
     expect(err).toEqual([]);
   });
+});
+
+describe('kata watch --db', () => {
+  test('refuses a kata that does not list the engine, as kata test does, and a value it does not know', async () => {
+    await expect(watchCommand.run(['anagram', '--db', 'postgres'], capture().context)).rejects.toThrow(
+      'kata watch: anagram does not run on --db postgres; its kata.json "databases" lists sqlite',
+    );
+    await expect(watchCommand.run(['rbac', '--db', 'pg'], capture().context)).rejects.toThrow(
+      'kata watch: --db must be one of sqlite, postgres, received "pg"',
+    );
+  });
+
+  test('its help names the flag', () => {
+    expect(watchCommand.usage).toContain('[--db sqlite|postgres]');
+  });
+});
+
+describePostgres('kata watch --db postgres', () => {
+  test('reruns the spec on PostgreSQL, says so, and starts each run cold (a spare is SQLite-only)', async () => {
+    // A tree of its own: the harness, rbac, and rbac's PostgreSQL reference as the candidate's file.
+    const tree = join(scratch, 'watch-tree');
+    for (const file of ['package.json', 'tsconfig.json']) cpSync(join(harnessRoot, file), join(tree, file));
+    cpSync(join(harnessRoot, 'harness'), join(tree, 'harness'), {
+      recursive: true,
+      filter: (source) => !source.endsWith('.test.ts'),
+    });
+    symlinkSync(join(harnessRoot, 'node_modules'), join(tree, 'node_modules'), 'junction');
+    for (const folder of ['katas/rbac', 'solutions/rbac']) {
+      mkdirSync(join(tree, folder), { recursive: true });
+      cpSync(join(harnessRoot, folder), join(tree, folder), { recursive: true });
+    }
+    const log = join(scratch, 'watch-engine.log');
+    writeFileSync(log, '');
+    const kata = findKata('rbac', tree);
+    writeFileSync(
+      kata.workFile,
+      `import { appendFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(log)}, (process.env.KATA_DB ?? 'sqlite') + '\\n');
+export * from '../../solutions/rbac/postgres/index.ts';
+`,
+    );
+    const { context, out } = capture(tree);
+    const controller = new AbortController();
+    const runs: { run: KataRun; info: RunInfo }[] = [];
+    await watchKata(kata, { engine: 'postgres', only: ['deny-by-default'] }, context, controller.signal, {
+      onRun(run, info) {
+        runs.push({ run, info });
+        controller.abort();
+      },
+    });
+    expect(runs.map(({ run }) => run.status)).toEqual(['passed']);
+    expect(runs[0]!.info.warm).toBe(false);
+    expect(readFileSync(log, 'utf8')).toBe('postgres\n');
+    const text = out.join('\n');
+    expect(text).toContain('Running rbac on PostgreSQL');
+    expect(text).toContain('Watching katas/rbac/index.ts on PostgreSQL; save to rerun');
+  }, 120_000);
 });
 
 describe('kata list', () => {

@@ -1,11 +1,20 @@
 /** `kata watch [slug]`: reruns the spec every time the candidate saves their file. */
 import { watch } from 'node:fs';
 import { findKata, listKatas, type Kata } from '../catalog/catalog.ts';
+import { supportedDatabases } from '../catalog/manifest.ts';
+import type { Dialect } from '../kit/db/types.ts';
 import { parseCommandArgs, UsageError, type Command, type CommandContext } from './command.ts';
 import { statusOfKatas } from './kata-status.ts';
 import { suggestNext } from './list.ts';
 import { loadProgress } from './progress.ts';
-import { parseSelection, testKata, testOptions, type TestSelection } from './test.ts';
+import {
+  checkEngineSupported,
+  parseEngine,
+  parseSelection,
+  testKata,
+  testOptions,
+  type TestSelection,
+} from './test.ts';
 import type { KataRun } from '../runner/outcomes.ts';
 import { WarmRunner } from '../runner/warm.ts';
 
@@ -18,24 +27,56 @@ const DEBOUNCE_MS = 50;
 export const watchCommand: Command = {
   name: 'watch',
   summary: 'rerun a kata on every save (default: the next kata you have not passed)',
-  usage: 'kata watch [slug] [--only check-id,...] [--seed N] [--thorough]',
+  usage: [
+    'kata watch [slug] [--only check-id,...] [--seed N] [--thorough] [--db sqlite|postgres]',
+    '  --db postgres reruns the spec on PostgreSQL as `kata test --db postgres` does; without a slug,',
+    '  the next kata whose kata.json "databases" lists it. Default: sqlite.',
+  ].join('\n'),
   async run(args, context) {
-    const { values, positionals } = parseCommandArgs('watch', args, testOptions, true, context.invocation);
+    const { values, positionals } = parseCommandArgs(
+      'watch',
+      args,
+      { ...testOptions, db: { type: 'string' } },
+      true,
+      context.invocation,
+    );
     if (positionals.length > 1)
       throw new UsageError(`kata watch: expected at most one kata slug, received ${positionals.length}`);
-    const kata = positionals[0] === undefined ? await nextKata(context) : findKata(positionals[0], context.root);
+    const engine = parseEngine('watch', values.db);
+    const kata =
+      positionals[0] === undefined ? await nextKata(context, engine) : findKata(positionals[0], context.root);
+    if (engine !== undefined) checkEngineSupported('watch', kata, engine);
     const selection = await parseSelection('watch', kata, values);
-    await watchKata(kata, selection, context, new AbortController().signal);
+    await watchKata(
+      kata,
+      { ...selection, ...(engine === undefined ? {} : { engine }) },
+      context,
+      new AbortController().signal,
+    );
     return 0;
   },
 };
 
-async function nextKata(context: CommandContext): Promise<Kata> {
-  const katas = listKatas(context.root);
+/** The next kata not passed, among those whose kata.json "databases" lists `engine` (when given). */
+async function nextKata(context: CommandContext, engine: Dialect | undefined): Promise<Kata> {
+  const katas = listKatas(context.root).filter(
+    (kata) => engine === undefined || supportedDatabases(kata.manifest).includes(engine),
+  );
   const statuses = await statusOfKatas(context.root, katas, loadProgress(context.root));
   const next = suggestNext(katas, statuses) ?? katas[0];
-  if (next === undefined) throw new UsageError('kata watch: there are no katas in this repository');
+  if (next === undefined) {
+    throw new UsageError(
+      engine === undefined
+        ? 'kata watch: there are no katas in this repository'
+        : `kata watch: no kata's kata.json "databases" lists ${engine}`,
+    );
+  }
   return next;
+}
+
+/** How the watch line names the engine: SQLite, the default, goes unsaid. */
+function onEngine(engine: Dialect | undefined): string {
+  return engine === 'postgres' ? ' on PostgreSQL' : '';
 }
 
 export interface WatchOptions {
@@ -65,12 +106,16 @@ export async function watchKata(
 ): Promise<void> {
   let running: Promise<void> | undefined;
   let again = false;
+  // A spare is started with SQLite's environment (SpareOptions names no engine), and a run on
+  // PostgreSQL would never claim it (`fits` compares KATA_DB): on PostgreSQL every run starts a
+  // child of its own, as `kata test` does, rather than start a spare per save only to kill it.
   const warm =
-    options.warm === false
+    options.warm === false || (selection.engine ?? 'sqlite') !== 'sqlite'
       ? undefined
       : new WarmRunner({ root: context.root, slug: kata.slug, targetFile: kata.workFile });
   const runOnce = async (): Promise<void> => {
     if (context.interactive) context.out('\u001bc');
+    if (selection.engine === 'postgres') context.out(context.palette.dim(`Running ${kata.slug} on PostgreSQL…`));
     const spare = await warm?.take();
     let run: KataRun;
     try {
@@ -81,7 +126,11 @@ export async function watchKata(
       warm?.prepare();
     }
     options.onRun?.(run, { warm: spare?.claimed === true, ready: async () => warm?.whenReady() });
-    context.out(context.palette.dim(`\nWatching katas/${kata.slug}/index.ts; save to rerun, Ctrl+C to stop.`));
+    context.out(
+      context.palette.dim(
+        `\nWatching katas/${kata.slug}/index.ts${onEngine(selection.engine)}; save to rerun, Ctrl+C to stop.`,
+      ),
+    );
   };
   const trigger = (): void => {
     if (running) {

@@ -178,7 +178,8 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
     // Then the runs, queued kata by kata, longest kata first, every candidate's in turn.
     const gradingsByTarget: KataGrading[][] = targets.map(() => []);
     const runs: Promise<void>[] = [];
-    // The galleries the candidates' own tests run against, bundled before any code runs.
+    // The galleries the candidates' own tests run against, bundled before any code runs: SQLite's
+    // whatever the engine, as the tests run on SQLite (see OWN_TESTS_ON_SQLITE).
     const galleries = new Map<string, Gallery>();
     for (const [kataIndex, entry] of prepared.entries()) {
       if (!preps.some((row) => row[kataIndex]!.prep.tests !== undefined)) continue;
@@ -362,6 +363,16 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
   }
 }
 
+/**
+ * Said on a kata graded with --db postgres whose candidate wrote tests. Their tests' runs get no
+ * engine (grader/tests.ts passes none to the runner), so what their own code, the reference and
+ * the gallery meet there is the kit's default, SQLite; the gallery is therefore SQLite's (index.ts
+ * and wrong/, never postgres/index.ts or postgres-wrong/, whose files are correct on SQLite, so no
+ * test could catch them there). docs/checklist.md, "Testing considerations", says the same.
+ */
+export const OWN_TESTS_ON_SQLITE =
+  "the candidate's own tests ran on SQLite, against the SQLite reference and wrong/ gallery: --db postgres runs only the spec on PostgreSQL";
+
 /** Every kata of a report says which engine its spec ran on: one grading uses one for all. */
 function withDatabase(database: Dialect, report: GradeReport): GradeReport {
   return { ...report, katas: report.katas.map((kata) => ({ ...kata, database })) };
@@ -381,7 +392,7 @@ function finishGrading(
     checks: entry.checks,
     verdict,
     similarity: prep.similarity,
-    notes: prep.notes,
+    notes: tests !== undefined && options.engine === 'postgres' ? [...prep.notes, OWN_TESTS_ON_SQLITE] : prep.notes,
     durationMs: performance.now() - started,
     tests,
   };
