@@ -17,6 +17,7 @@ import { prepareCandidateKata, testCandidateSuite } from '../grader/grade.ts';
 import { GRADING_RUNS_FACTOR, parseSeed } from '../kit/seed.ts';
 import { collectChecks } from '../kit/spec.ts';
 import { runKata, type RunOptions } from '../runner/run.ts';
+import { Spare } from '../runner/warm.ts';
 import type { KataRun } from '../runner/outcomes.ts';
 import { kataCommand } from '../runner/replay.ts';
 import { isolationForEngine } from '../runner/sandbox/isolation.ts';
@@ -124,16 +125,26 @@ export async function testKata(
     );
   }
   const hash = hashFile(kata.workFile);
+  // Started before the checks are listed, so the child loads vitest, the kit and the spec while this
+  // process does (runner/warm.ts).
+  const spare = watching
+    ? undefined
+    : await Spare.start({
+        root: context.root,
+        slug: kata.slug,
+        targetFile: kata.workFile,
+        ...(selection.engine === undefined ? {} : { engine: selection.engine }),
+      });
   const run = await runKata(kata.slug, kata.workFile, {
-    // `kata watch`: a spare runner for the first attempt (see runner/warm.ts).
-    ...warm,
+    // `kata watch`'s spare, or this run's own, for the first attempt.
+    ...(spare?.runOptions() ?? warm),
     root: context.root,
     ...(selection.only === undefined ? {} : { only: selection.only }),
     // A pinned seed replays; otherwise every run explores new cases.
     ...(selection.seed === undefined ? { seedSalt: randomBytes(8).toString('hex') } : { seed: selection.seed }),
     ...(selection.thorough ? { runsFactor: GRADING_RUNS_FACTOR } : {}),
     ...(selection.engine === undefined ? {} : { engine: selection.engine }),
-  });
+  }).finally(() => spare?.dispose());
   const progress = loadProgress(context.root);
   // A partial run (--only) says nothing about the kata as a whole, so it is not cached; nor does a
   // run on PostgreSQL, which `kata list` and `watch` (on SQLite) would otherwise take for theirs.

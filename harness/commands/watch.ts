@@ -106,13 +106,15 @@ export async function watchKata(
 ): Promise<void> {
   let running: Promise<void> | undefined;
   let again = false;
-  // A spare is started with SQLite's environment (SpareOptions names no engine), and a run on
-  // PostgreSQL would never claim it (`fits` compares KATA_DB): on PostgreSQL every run starts a
-  // child of its own, as `kata test` does, rather than start a spare per save only to kill it.
   const warm =
-    options.warm === false || (selection.engine ?? 'sqlite') !== 'sqlite'
+    options.warm === false
       ? undefined
-      : new WarmRunner({ root: context.root, slug: kata.slug, targetFile: kata.workFile });
+      : new WarmRunner({
+          root: context.root,
+          slug: kata.slug,
+          targetFile: kata.workFile,
+          ...(selection.engine === undefined ? {} : { engine: selection.engine }),
+        });
   const runOnce = async (): Promise<void> => {
     if (context.interactive) context.out('\u001bc');
     if (selection.engine === 'postgres') context.out(context.palette.dim(`Running ${kata.slug} on PostgreSQL…`));

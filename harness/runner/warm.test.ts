@@ -71,7 +71,7 @@ describe('kata watch, warm', () => {
     writeFileSync(log, '');
     // Fails every check if anything of an earlier load is still here; leaves a timer and a
     // detached process behind, each writing to the log, which must stop with the run.
-    const leaky = (save: number): string => `import { appendFileSync } from 'node:fs';
+    const leaky = (save: number): string => `import { appendFileSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 const seen = globalThis as { kataLoaded?: boolean };
 if (seen.kataLoaded) throw new Error('an earlier run of this module is still loaded here');
@@ -79,6 +79,15 @@ seen.kataLoaded = true;
 appendFileSync(${JSON.stringify(log)}, 'load ${save} ' + process.pid + '\\n');
 setInterval(() => appendFileSync(${JSON.stringify(log)}, 'timer ${save}\\n'), 5);
 spawn(process.execPath, ['-e', 'setInterval(() => require("fs").appendFileSync(${JSON.stringify(log)}, "process ${save}\\\\n"), 5)'], { detached: true, stdio: 'ignore' }).unref();
+// The process has written once before the module finishes loading, however slow its start.
+await new Promise<void>((resolve) => {
+  const poll = setInterval(() => {
+    if (readFileSync(${JSON.stringify(log)}, 'utf8').includes('process ${save}\\n')) {
+      clearInterval(poll);
+      resolve();
+    }
+  }, 5);
+});
 let calls = 0;
 ${tallyBody.replace('const counts = new Map', 'calls++;\n  if (calls > 2) throw new Error(`module state kept: call ${calls}`);\n  const counts = new Map')}
 `;

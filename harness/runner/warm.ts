@@ -19,6 +19,7 @@ import { JOB_ENV, type ChildJob } from './protocol.ts';
 import {
   DEFAULT_LOAD_TIMEOUT_MS,
   DEFAULT_MEMORY_LIMIT_MB,
+  letServerThrough,
   MARKER_ENV,
   spawnChild,
   type ClaimedSpare,
@@ -26,7 +27,8 @@ import {
   type SpareChild,
 } from './run.ts';
 import { childBundle } from './sandbox/child-bundle.ts';
-import { runEnvironment } from './sandbox/environment.ts';
+import type { Dialect } from '../kit/db/types.ts';
+import { engineEnvironment, runEnvironment } from './sandbox/environment.ts';
 import { launchCommand, type IsolationChoice, type IsolationMode, type SandboxPaths } from './sandbox/isolation.ts';
 import { killGroup } from './sandbox/process-table.ts';
 import { readyFile, SPARE_ENV, writeSpareJob } from './warm-protocol.ts';
@@ -41,6 +43,8 @@ export interface SpareOptions {
   readonly nodeArgs?: readonly string[];
   /** Kept from the child's output, as RunOptions.outputLimitBytes. Default: 65536. */
   readonly outputLimitBytes?: number;
+  /** The database engine of the runs it is for, as RunOptions.engine. Default: SQLite. */
+  readonly engine?: Dialect;
 }
 
 /** The job fields a spare is started with; a run whose job differs in any of them cannot use it. */
@@ -102,8 +106,14 @@ export class Spare implements SpareChild {
     const stamp = sourceStamp(options.root, options.slug, options.targetFile);
     const env = runEnvironment(
       { home, tmp },
-      { [JOB_ENV]: JSON.stringify(job), [MARKER_ENV]: marker, [SPARE_ENV]: jobFile },
+      {
+        ...engineEnvironment(options.engine),
+        [JOB_ENV]: JSON.stringify(job),
+        [MARKER_ENV]: marker,
+        [SPARE_ENV]: jobFile,
+      },
     );
+    if (options.engine === 'postgres') letServerThrough(tmp);
     const launch = launchCommand(
       process.execPath,
       [...(options.nodeArgs ?? []), childFile],
