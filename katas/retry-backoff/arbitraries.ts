@@ -113,7 +113,11 @@ export const GARBAGE_HINTS: readonly unknown[] = [
 ];
 
 export const hintArb: fc.Arbitrary<HintPlan> = fc.oneof(
-  fc.record({ kind: fc.constant('seconds' as const), seconds: fc.integer({ min: 0, max: 90 }) }),
+  fc.record({
+    kind: fc.constant('seconds' as const),
+    // A number of seconds need not be whole (only a string must be digits): 2.5 is 2500 ms.
+    seconds: fc.oneof(fc.integer({ min: 0, max: 90 }), fc.constantFrom(0.25, 1.5, 2.5, 7.75)),
+  }),
   fc.record({
     kind: fc.constant('digits' as const),
     text: fc.oneof(fc.integer({ min: 0, max: 90 }).map(String), fc.constantFrom('007', '0', '99999999999')),

@@ -21,6 +21,7 @@ import {
   badRetryOption,
   breakerDue,
   ceilingAfter,
+  RETRY_DEFAULTS,
   runRetry,
   scheduleOf,
   type ExpectedChange,
@@ -1105,11 +1106,16 @@ export default defineSpec<Impl>('retry-backoff', ({ check }) => {
     async ({ impl, property }) => {
       const stepArb = fc.constantFrom<PaymentStep>('ok', 'refused', 'refused', 'lost', 'lost', 'declined', 'string');
       const caseArb = fc.record({
-        options: fc.record({
-          maxAttempts: fc.integer({ min: 1, max: 5 }),
-          baseDelayMs: fc.integer({ min: 0, max: 500 }),
-          jitter: fc.constantFrom<Kata.Jitter>('none', 'full', 'equal', 'decorrelated'),
-        }),
+        // maxAttempts is sometimes left out (the key absent): request.retry is used as given, so
+        // retry()'s default of 3 applies, not a default of the subscription's own.
+        options: fc.record(
+          {
+            maxAttempts: fc.integer({ min: 1, max: 5 }),
+            baseDelayMs: fc.integer({ min: 0, max: 500 }),
+            jitter: fc.constantFrom<Kata.Jitter>('none', 'full', 'equal', 'decorrelated'),
+          },
+          { requiredKeys: ['baseDelayMs', 'jitter'] },
+        ),
         script: fc.array(stepArb, { minLength: 5, maxLength: 5 }),
         notification: fc.constantFrom('sent', 'fails', 'fails-with-string', 'flaky'),
         clientKey: fc.option(fc.constantFrom('order-42', 'k', 'Order_2026-01-01.7'), { nil: undefined }),
@@ -1167,15 +1173,16 @@ export default defineSpec<Impl>('retry-backoff', ({ check }) => {
             }),
           );
           // The payment as retry() must have run it: fn is the charge, each answer as scripted.
-          const firstOk = drawn.script.findIndex((step, index) => index < drawn.options.maxAttempts && step === 'ok');
+          const maxAttempts = drawn.options.maxAttempts ?? RETRY_DEFAULTS.maxAttempts;
+          const firstOk = drawn.script.findIndex((step, index) => index < maxAttempts && step === 'ok');
           const firstStop = drawn.script.findIndex(
-            (step, index) => index < drawn.options.maxAttempts && (step === 'ok' || step === 'declined'),
+            (step, index) => index < maxAttempts && (step === 'ok' || step === 'declined'),
           );
-          const expectedCalls = firstStop === -1 ? drawn.options.maxAttempts : firstStop + 1;
+          const expectedCalls = firstStop === -1 ? maxAttempts : firstStop + 1;
           const expectCharged = firstOk !== -1 && firstOk === firstStop;
           if (payment.calls.length !== expectedCalls) {
             throw new Error(
-              `the payment was called ${payment.calls.length} time(s) for the script ${drawn.script.join(', ')} with maxAttempts ${drawn.options.maxAttempts}, expected ${expectedCalls}`,
+              `the payment was called ${payment.calls.length} time(s) for the script ${drawn.script.join(', ')} with maxAttempts ${drawn.options.maxAttempts ?? 'left out'}, expected ${expectedCalls}`,
             );
           }
           const schedule = scheduleOf(drawn.options);
@@ -1919,6 +1926,9 @@ export default defineSpec<Impl>('retry-backoff', ({ check }) => {
       const hints: [string, AttemptPlan['hint']][] = [
         ['retryAfter: 5', { kind: 'seconds', seconds: 5 }],
         ['retryAfter: 0', { kind: 'seconds', seconds: 0 }],
+        // A number of seconds need not be whole: 2.5 is 2500 ms (only a string must be digits).
+        ['retryAfter: 2.5', { kind: 'seconds', seconds: 2.5 }],
+        ['retryAfter: 1.25', { kind: 'seconds', seconds: 1.25 }],
         ["retryAfter: '7'", { kind: 'digits', text: '7' }],
         ["retryAfter: '007'", { kind: 'digits', text: '007' }],
         ["retryAfter: '99999999999'", { kind: 'digits', text: '99999999999' }],
@@ -2089,6 +2099,14 @@ export default defineSpec<Impl>('retry-backoff', ({ check }) => {
             plan: planOf({ maxAttempts: 4 }, [fails()], {
               signal: { abort: { when: 'during-call', attempt: 2, reason: abortReason }, sleepHonoursSignal: true },
             }),
+          },
+          {
+            // The breaker's execute wraps fn's promise: the abort must not wait for it either.
+            name: `aborted during attempt 2, made through a breaker, with ${what}`,
+            plan: planOf({ maxAttempts: 4 }, [fails()], {
+              signal: { abort: { when: 'during-call', attempt: 2, reason: abortReason }, sleepHonoursSignal: true },
+            }),
+            breaker: { failureThreshold: 5 },
           },
           {
             name: `aborted during the 2nd sleep (a sleep that honours the signal) with ${what}`,
@@ -2750,6 +2768,24 @@ export default defineSpec<Impl>('retry-backoff', ({ check }) => {
         `the open→half-open change was reported at t = ${changes[1]!.at - START}, expected between the timeout (t = ${openedAt + 1000 - START}) and its noticing (t = ${openedAt + 1500 - START})`,
       ).toBe(true);
       expect(changes[2]!.at, 'the half-open→open change happened at').toBe(reopenedAt);
+
+      // A trial that takes 7 ms and succeeds closes the circuit when it settles, not when admitted.
+      now = reopenedAt + 1000;
+      const third = track(breaker.execute(held));
+      third.promise.catch(() => {});
+      await flush();
+      now += 7;
+      holds[2]!(true);
+      await flush();
+      expect(breaker.state, 'the trial admitted once half-open again succeeded').toBe('closed');
+      expect(
+        changes.slice(3).map(({ from, to }) => `${from}→${to}`),
+        'the state changes reported after the re-opening',
+      ).toEqual(['open→half-open', 'half-open→closed']);
+      expect(changes[3]!.at, 'the second open→half-open change (noticed exactly at the timeout) happened at').toBe(
+        reopenedAt + 1000,
+      );
+      expect(changes[4]!.at, 'the half-open→closed change happened when the trial succeeded, at').toBe(now);
     },
   );
 
