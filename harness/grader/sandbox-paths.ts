@@ -37,7 +37,12 @@ export function sandboxPaths(graderRoot: string, targets: readonly SandboxedChec
   // Never hide a folder holding the run's own tree, the packages or the grader itself.
   const keep = (dir: string): boolean =>
     [session, modules, graderRoot].every((needed) => insideRoot(dir, needed) === undefined);
-  const readOnly = [graderRoot, modules].filter((dir) => insideRoot(dir, session) === undefined);
+  // The candidates' folders too, wherever they are: a run may read its own tree only, and a test
+  // that writes into its folder, a spec or another run's copy changes nothing there. (Under a
+  // private temporary directory those within it are not even there.)
+  const readOnly = [graderRoot, modules, ...targets.map((target) => target.dir)].filter(
+    (dir) => insideRoot(dir, session) === undefined,
+  );
   return {
     readOnly: [...new Set(readOnly)],
     hidden: [...hidden].filter(keep),
@@ -48,14 +53,19 @@ export function sandboxPaths(graderRoot: string, targets: readonly SandboxedChec
 /**
  * Every run's folder lives in the session folder under the temporary directory; each run gets a
  * private temporary directory holding its own folder only. Needs an empty mount point outside it,
- * kept beside the packages, and the packages and Node itself outside it.
+ * kept beside the packages, and the packages and Node itself outside it. When they live under the
+ * temporary directory (a checkout cloned under /tmp, as CI runs), the session folder alone is
+ * made private instead: no run sees another's folder (the copies of the reference and the wrong
+ * files) or can change it, though the rest of /tmp stays shared.
  */
 function privateTmp(modules: string, session: string): Pick<SandboxPaths, 'private'> {
-  const tmpRoot = dirname(session);
   const mountPoint = join(modules, '.cache', 'kata-grade', 'mount-point');
   // Node itself must stay visible too (a Node unpacked under /tmp would vanish with it).
   const node = realpathSync(process.execPath);
-  if ([modules, mountPoint, node].some((path) => insideRoot(tmpRoot, path) !== undefined)) return {};
+  const tmpRoot = [dirname(session), session].find((root) =>
+    [modules, mountPoint, node].every((path) => insideRoot(root, path) === undefined),
+  );
+  if (tmpRoot === undefined) return {};
   try {
     mkdirSync(mountPoint, { recursive: true });
   } catch {
