@@ -9,7 +9,6 @@
 import { dirname, join, relative, sep } from 'node:path';
 import type { TestCase, TestModule } from 'vitest/node';
 import { startVitest } from 'vitest/node';
-import { RUNS_FACTOR_ENV, SEED_ENV, SEED_SALT_ENV } from '../kit/seed.ts';
 import {
   JOB_ENV,
   MESSAGE_LIMIT,
@@ -20,6 +19,7 @@ import {
   type CollectedTest,
   type RawError,
   type RawTest,
+  setJobSeeds,
 } from './protocol.ts';
 import { SPARE_ENV } from './warm-protocol.ts';
 
@@ -30,9 +30,7 @@ if (job === null || typeof process.send !== 'function') {
 }
 // A spare (`kata watch`) may wait long for its job: it ends when its parent does (and its worker with it).
 if (process.env[SPARE_ENV] !== undefined) process.once('disconnect', () => process.exit(0));
-if (job.seed !== undefined) process.env[SEED_ENV] = String(job.seed);
-if (job.seedSalt !== undefined) process.env[SEED_SALT_ENV] = job.seedSalt;
-if (job.runsFactor !== undefined) process.env[RUNS_FACTOR_ENV] = String(job.runsFactor);
+setJobSeeds(job);
 
 const send = (message: ChildMessage, done: () => void = () => undefined): void => {
   if (process.connected && process.send !== undefined) process.send(message, done);

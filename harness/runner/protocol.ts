@@ -4,6 +4,7 @@
  * code as a result. Progress (which check is running) comes from a file the test worker appends to
  * synchronously, so it survives a worker that blocks its event loop or dies mid-check.
  */
+import { RUNS_FACTOR_ENV, SEED_ENV, SEED_SALT_ENV } from '../kit/seed.ts';
 import type { ExportShape } from './exports.ts';
 
 export interface RawError {
@@ -160,4 +161,11 @@ export function isChildCollected(value: unknown): value is ChildCollected {
       (test) => typeof test === 'object' && test !== null && typeof (test as { name?: unknown }).name === 'string',
     )
   );
+}
+
+/** Sets the job's seed, salt and runs factor where the spec's seeds are read from (the environment). */
+export function setJobSeeds(job: ChildJob, env: NodeJS.ProcessEnv = process.env): void {
+  if (job.seed !== undefined) env[SEED_ENV] = String(job.seed);
+  if (job.seedSalt !== undefined) env[SEED_SALT_ENV] = job.seedSalt;
+  if (job.runsFactor !== undefined) env[RUNS_FACTOR_ENV] = String(job.runsFactor);
 }

@@ -12,7 +12,7 @@ import { isNotImplemented, surfaceNotImplemented, toError } from '../kit/errors.
 import { runsFactor, seedForCheck } from '../kit/seed.ts';
 import { collectChecks, resolveCheck, type CheckBody, type KataSpec, type ResolvedCheck } from '../kit/spec.ts';
 import { shapeProblem, type ExportShape } from './exports.ts';
-import { canaryIntactMessage, PROGRESS } from './protocol.ts';
+import { canaryIntactMessage, PROGRESS, type ChildJob } from './protocol.ts';
 
 export type Expectation =
   /** Register every check as a plain test; passing and failing are both results. */
@@ -91,6 +91,20 @@ export class TamperedAssertionsError extends Error {
     super(`the test framework was tampered with: ${detail}`);
     this.name = 'TamperedAssertionsError';
   }
+}
+
+/** Registers `spec` as a runner job asks: its target, checks, canary, progress file and limits. */
+export function registerJob<Impl>(spec: KataSpec<Impl>, job: ChildJob): void {
+  registerSpec(spec, {
+    label: job.slug,
+    targetFile: job.targetFile,
+    ...(job.shownAs === undefined ? {} : { shownAs: job.shownAs }),
+    ...(job.exports === undefined ? {} : { exports: job.exports }),
+    expectation: job.only === undefined ? { kind: 'report' } : { kind: 'report', only: job.only },
+    ...(job.progressFile === undefined ? {} : { progressFile: job.progressFile }),
+    ...(job.canary === undefined ? {} : { canary: job.canary }),
+    ...(job.timeoutCapMs === undefined ? {} : { timeoutCapMs: job.timeoutCapMs }),
+  });
 }
 
 export function registerSpec<Impl>(spec: KataSpec<Impl>, options: RegisterOptions): void {

@@ -4,20 +4,11 @@
  */
 import { findKata, loadSpec } from '../catalog/catalog.ts';
 import { JOB_ENV, type ChildJob } from './protocol.ts';
-import { registerSpec } from './register.ts';
+import { registerJob } from './register.ts';
 
 const job = JSON.parse(process.env[JOB_ENV] ?? 'null') as ChildJob | null;
 if (job === null) throw new Error(`${JOB_ENV} is not set: this file is run by the kata runner only`);
 
 const kata = findKata(job.slug, job.root);
 const spec = await loadSpec(kata);
-registerSpec(spec, {
-  label: job.slug,
-  targetFile: job.targetFile,
-  ...(job.shownAs === undefined ? {} : { shownAs: job.shownAs }),
-  ...(job.exports === undefined ? {} : { exports: job.exports }),
-  expectation: job.only === undefined ? { kind: 'report' } : { kind: 'report', only: job.only },
-  ...(job.progressFile === undefined ? {} : { progressFile: job.progressFile }),
-  ...(job.canary === undefined ? {} : { canary: job.canary }),
-  ...(job.timeoutCapMs === undefined ? {} : { timeoutCapMs: job.timeoutCapMs }),
-});
+registerJob(spec, job);

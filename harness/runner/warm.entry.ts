@@ -5,9 +5,8 @@
  * the candidate's module loads only after it, in this process, for the first and only time.
  */
 import { findKata, loadSpec } from '../catalog/catalog.ts';
-import { RUNS_FACTOR_ENV, SEED_ENV, SEED_SALT_ENV } from '../kit/seed.ts';
-import { JOB_ENV, type ChildJob } from './protocol.ts';
-import { registerSpec } from './register.ts';
+import { JOB_ENV, setJobSeeds, type ChildJob } from './protocol.ts';
+import { registerJob } from './register.ts';
 import { SPARE_ENV, waitForSpareJob } from './warm-protocol.ts';
 
 const spare = JSON.parse(process.env[JOB_ENV] ?? 'null') as ChildJob | null;
@@ -26,17 +25,6 @@ for (const key of ['root', 'slug', 'targetFile'] as const) {
     );
 }
 // What child.ts sets for a cold run's workers before they start.
-if (job.seed !== undefined) process.env[SEED_ENV] = String(job.seed);
-if (job.seedSalt !== undefined) process.env[SEED_SALT_ENV] = job.seedSalt;
-if (job.runsFactor !== undefined) process.env[RUNS_FACTOR_ENV] = String(job.runsFactor);
+setJobSeeds(job);
 
-registerSpec(spec, {
-  label: job.slug,
-  targetFile: job.targetFile,
-  ...(job.shownAs === undefined ? {} : { shownAs: job.shownAs }),
-  ...(job.exports === undefined ? {} : { exports: job.exports }),
-  expectation: job.only === undefined ? { kind: 'report' } : { kind: 'report', only: job.only },
-  ...(job.progressFile === undefined ? {} : { progressFile: job.progressFile }),
-  ...(job.canary === undefined ? {} : { canary: job.canary }),
-  ...(job.timeoutCapMs === undefined ? {} : { timeoutCapMs: job.timeoutCapMs }),
-});
+registerJob(spec, job);
