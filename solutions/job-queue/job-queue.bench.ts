@@ -18,8 +18,9 @@
  * tinybench calls `setup` before the warm-up and again before the measured run, and calls
  * `teardown` without awaiting it: a teardown that closes a database and then clears a shared
  * variable races the next setup (closing what that setup just made, so the next statement never
- * settles). The side-by-side rows therefore make their fixture once, keep it through the warm-up,
- * and chain its close on a promise the next row's setup awaits.
+ * settles). The one-instance rows take their databases from the kit's benchDatabase, which
+ * chains each close before the next open; the side-by-side rows make their fixture (a server's
+ * worth of instances) once, keep it through the warm-up, and chain its close the same way.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,6 +38,7 @@ import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { bench, describe } from 'vitest';
 import {
+  benchDatabase,
   createTestDatabase,
   databaseReady,
   openTestDatabase,
@@ -106,7 +108,7 @@ function rawSingleWriterBench(): void {
 
 /** The queue's own calls: enqueue each job, claim them ten at a time, complete each. */
 function queueBench(label: string, create: Factory): void {
-  let testDb: TestDatabase | undefined;
+  const testDb = benchDatabase(() => createTestDatabase());
   let queue: JobQueue | undefined;
   let block = 0;
   bench(
@@ -123,14 +125,11 @@ function queueBench(label: string, create: Factory): void {
     {
       ...FIXED,
       async setup() {
-        await testDb?.close();
-        testDb = createTestDatabase();
-        queue = create(testDb.db, { leaseMs: 600_000 });
+        queue = create((await testDb.open()).db, { leaseMs: 600_000 });
         await queue.init();
       },
-      async teardown() {
-        await testDb?.close();
-        testDb = undefined;
+      teardown() {
+        testDb.close();
       },
     },
   );
@@ -138,7 +137,7 @@ function queueBench(label: string, create: Factory): void {
 
 /** The worker: 1000 due jobs, concurrency 20, bufferSize 50, handlers that resolve at once. */
 function workerBench(label: string, create: Factory): void {
-  let testDb: TestDatabase | undefined;
+  const testDb = benchDatabase(() => createTestDatabase());
   let queue: JobQueue | undefined;
   let clock = createManualClock();
   let block = 0;
@@ -161,15 +160,13 @@ function workerBench(label: string, create: Factory): void {
     {
       ...FIXED,
       async setup() {
-        await testDb?.close();
-        testDb = createTestDatabase();
+        const { db } = await testDb.open();
         clock = createManualClock();
-        queue = create(testDb.db, { now: clock.now, sleep: clock.sleep, leaseMs: 600_000 });
+        queue = create(db, { now: clock.now, sleep: clock.sleep, leaseMs: 600_000 });
         await queue.init();
       },
-      async teardown() {
-        await testDb?.close();
-        testDb = undefined;
+      teardown() {
+        testDb.close();
       },
     },
   );

@@ -18,11 +18,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bench, describe } from 'vitest';
 import {
+  benchDatabase,
   createTestDatabase,
   probePostgres,
   type Database,
   type Dialect,
-  type TestDatabase,
 } from '../../harness/kit/db/index.ts';
 // Through the kit's native helpers: on Node 24 a better-sqlite3 statement that is garbage-collected aborts the process.
 import { openConnection, prepareStatement, setPragma } from '../../harness/kit/db/native.ts';
@@ -61,7 +61,9 @@ const postgresApproaches: [string, Factory][] = [
 /** A bench whose every iteration races ATTEMPTS users for `seatsPerBlock` fresh seats. */
 function contentionBench(label: string, create: Factory, seatsPerBlock: number, engine: Dialect = 'sqlite'): void {
   const iterations = engine === 'postgres' ? PG_ITERATIONS : ITERATIONS;
-  let testDb: TestDatabase | undefined;
+  const testDb = benchDatabase(() =>
+    engine === 'postgres' ? createTestDatabase({ engine, deterministic: false }) : createTestDatabase({ engine }),
+  );
   let service: SeatService | undefined;
   let block = 0;
   bench(
@@ -79,10 +81,7 @@ function contentionBench(label: string, create: Factory, seatsPerBlock: number, 
       ...FIXED,
       iterations,
       async setup() {
-        await testDb?.close();
-        testDb =
-          engine === 'postgres' ? createTestDatabase({ engine, deterministic: false }) : createTestDatabase({ engine });
-        service = create(testDb.db, { holdMs: 600_000, now: () => 1_767_225_600_000 });
+        service = create((await testDb.open()).db, { holdMs: 600_000, now: () => 1_767_225_600_000 });
         await service.init();
         const all = Array.from({ length: BLOCKS }, (_, b) =>
           Array.from({ length: seatsPerBlock }, (_, seat) => `B${b}-S${seat}`),
@@ -90,9 +89,8 @@ function contentionBench(label: string, create: Factory, seatsPerBlock: number, 
         await service.addSeats(all);
         block = 0;
       },
-      async teardown() {
-        await testDb?.close();
-        testDb = undefined;
+      teardown() {
+        testDb.close();
       },
     },
   );
@@ -129,26 +127,23 @@ function rawSingleWriterBench(): void {
 
 /** The kit's own overhead on the same work: async statements, no contention. */
 function kitSingleWriterBench(): void {
-  let testDb: TestDatabase | undefined;
+  const testDb = benchDatabase(() => createTestDatabase());
   let next = 0;
   bench(
     `kit db.run: ${ATTEMPTS} sequential autocommit INSERTs`,
     async () => {
       for (let row = 0; row < ATTEMPTS; row++)
-        await testDb!.db.run('INSERT INTO reservations VALUES (?, ?)', `k${next++}`, 'user');
+        await testDb.current.db.run('INSERT INTO reservations VALUES (?, ?)', `k${next++}`, 'user');
     },
     {
       ...FIXED,
       async setup() {
-        await testDb?.close();
-        testDb = createTestDatabase();
-        await testDb.db.exec(
-          'CREATE TABLE reservations (reservation_id TEXT PRIMARY KEY, user_id TEXT NOT NULL) WITHOUT ROWID',
-        );
+        await (
+          await testDb.open()
+        ).db.exec('CREATE TABLE reservations (reservation_id TEXT PRIMARY KEY, user_id TEXT NOT NULL) WITHOUT ROWID');
       },
-      async teardown() {
-        await testDb?.close();
-        testDb = undefined;
+      teardown() {
+        testDb.close();
       },
     },
   );

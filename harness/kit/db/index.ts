@@ -17,7 +17,9 @@ export {
 } from './errors.ts';
 export { ISOLATION_LEVELS, USER_STATEMENT_KINDS } from './types.ts';
 export { faultTargets, settleWithin } from './faults.ts';
+export { benchDatabase } from './bench-database.ts';
 
+export type { BenchDatabase } from './bench-database.ts';
 export type {
   CrashTiming,
   Database,
