@@ -252,6 +252,27 @@ describe('kata test (end to end)', () => {
       readFileSync(join(root, 'katas', 'anagram', 'stub.ts'), 'utf8'),
     );
     expect(existsSync(join(root, '.kata', 'progress.json'))).toBe(false);
+    // A stranger's run leaves nothing a later run would load (see moduleCacheOf).
+    expect(existsSync(join(root, '.kata', 'cache'))).toBe(false);
+  });
+
+  test("keeps the modules vitest transformed for the next run, which still sees every edit of the candidate's file", async () => {
+    const root = scratchWithHarnessForRuns();
+    const workFile = join(root, 'katas', 'anagram', 'index.ts');
+    const run = async (): Promise<string> => {
+      const { context, out } = capture(root);
+      await main(['test', 'anagram', '--only', 'symmetry', '--seed', '1'], context);
+      return out.join('\n');
+    };
+    expect(await run()).toMatch(/not started/);
+    const cached = readdirSync(join(root, '.kata', 'cache', 'modules'));
+    expect(cached.length).toBeGreaterThan(0);
+    cpSync(join(root, 'solutions', 'anagram', 'index.ts'), workFile);
+    expect(await run()).toMatch(/All checks pass/);
+    writeFileSync(workFile, 'export function isAnagram(a: string, b: string): boolean {\n  return a.startsWith(b);\n}\n');
+    expect(await run()).toMatch(/^ {4}✗ /m);
+    // Later runs found the kit and the spec in the cache: only the changed file was added.
+    expect(readdirSync(join(root, '.kata', 'cache', 'modules')).length).toBeLessThanOrEqual(cached.length + 2);
   });
 
   test('reports the stub as not started, listing what to build', async () => {

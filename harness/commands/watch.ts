@@ -9,6 +9,7 @@ import { suggestNext } from './list.ts';
 import { loadProgress } from './progress.ts';
 import {
   checkEngineSupported,
+  moduleCacheOf,
   parseEngine,
   parseSelection,
   testKata,
@@ -113,6 +114,7 @@ export async function watchKata(
           root: context.root,
           slug: kata.slug,
           targetFile: kata.workFile,
+          moduleCache: moduleCacheOf(context.root),
           ...(selection.engine === undefined ? {} : { engine: selection.engine }),
         });
   const runOnce = async (): Promise<void> => {

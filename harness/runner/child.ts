@@ -175,6 +175,9 @@ const vitest = await startVitest(
     allowOnly: false,
     ...(job.testTimeoutMs === undefined ? {} : { testTimeout: job.testTimeoutMs }),
     ...(job.hookTimeoutMs === undefined ? {} : { hookTimeout: job.hookTimeoutMs }),
+    ...(job.moduleCache === undefined
+      ? {}
+      : { experimental: { fsModuleCache: true, fsModuleCachePath: job.moduleCache } }),
   },
   { server: { watch: null } },
 );

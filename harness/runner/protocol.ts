@@ -96,6 +96,13 @@ export interface ChildJob {
   readonly tests?: readonly string[];
   /** Mine mode: each test's time limit, in milliseconds (vitest's testTimeout). */
   readonly testTimeoutMs?: number;
+  /**
+   * A folder where vitest keeps the modules it transformed, for the next run (its
+   * experimental.fsModuleCache, keyed by each file's content). Only for a candidate's own runs
+   * (`kata test`, `kata watch`): a run writes it, so a run could poison it for the next, which on
+   * the candidate's own machine harms no one else; grading never passes one. Default: none.
+   */
+  readonly moduleCache?: string;
 }
 
 export const JOB_ENV = 'KATA_JOB';

@@ -133,6 +133,8 @@ export interface RunOptions {
    * it fits it; every other attempt starts a child of its own. Default: none.
    */
   readonly spare?: SpareChild;
+  /** Where vitest keeps transformed modules between runs: see ChildJob.moduleCache. Default: none. */
+  readonly moduleCache?: string;
 }
 
 /** A runner child started ahead of its job, its worker waiting with vitest, the kit and the spec loaded. */
@@ -289,6 +291,7 @@ async function superviseRun(
       ...(options.timeoutCapMs === undefined ? {} : { timeoutCapMs: options.timeoutCapMs }),
       hookTimeoutMs: limits.loadTimeoutMs,
       workerExecArgv: [`--max-old-space-size=${limits.heapLimitMb}`],
+      ...(options.moduleCache === undefined ? {} : { moduleCache: options.moduleCache }),
     };
     const byId = new Map(pending.map((check) => [check.id, check]));
     const env = runEnvironment(

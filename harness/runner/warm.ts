@@ -45,10 +45,12 @@ export interface SpareOptions {
   readonly outputLimitBytes?: number;
   /** The database engine of the runs it is for, as RunOptions.engine. Default: SQLite. */
   readonly engine?: Dialect;
+  /** As RunOptions.moduleCache. Default: none. */
+  readonly moduleCache?: string;
 }
 
 /** The job fields a spare is started with; a run whose job differs in any of them cannot use it. */
-const FIXED = ['root', 'slug', 'targetFile', 'hookTimeoutMs', 'workerExecArgv'] as const;
+const FIXED = ['root', 'slug', 'targetFile', 'hookTimeoutMs', 'workerExecArgv', 'moduleCache'] as const;
 
 /** Variables that differ between any two runs by design: the job, the marker, the spare's job file. */
 const PER_RUN = new Set([JOB_ENV, MARKER_ENV, SPARE_ENV]);
@@ -100,6 +102,7 @@ export class Spare implements SpareChild {
       targetFile: options.targetFile,
       hookTimeoutMs: DEFAULT_LOAD_TIMEOUT_MS,
       workerExecArgv: [`--max-old-space-size=${Math.max(64, Math.floor(DEFAULT_MEMORY_LIMIT_MB / 2))}`],
+      ...(options.moduleCache === undefined ? {} : { moduleCache: options.moduleCache }),
     };
     const marker = randomBytes(8).toString('hex');
     // Before the spare reads any of them: a file changed after this is seen at the claim.
