@@ -50,9 +50,9 @@ describe('--db', () => {
     );
   });
 
-  test('kata test --mine takes no --db: the candidate picks the engine in their own tests', async () => {
-    await expect(testCommand.run(['rbac', '--mine', '--db', 'postgres'], capture().context)).rejects.toThrow(
-      'kata test: --mine runs your own tests, which take no --db',
+  test('kata test --mine --db refuses an engine the kata does not list, as kata test does', async () => {
+    await expect(testCommand.run(['anagram', '--mine', '--db', 'postgres'], capture().context)).rejects.toThrow(
+      'kata test: anagram does not run on --db postgres; its kata.json "databases" lists sqlite',
     );
   });
 

@@ -5,6 +5,7 @@
  * the reference or a wrong file printed or threw is shown.
  */
 import type { Kata } from '../catalog/catalog.ts';
+import type { Dialect } from '../kit/db/types.ts';
 import { checklistItem } from '../checklist.ts';
 import type { TestsReport } from '../grader/report.ts';
 import { formatPoints, unbroken, wrap } from '../grader/render/text.ts';
@@ -18,6 +19,8 @@ export interface MineReportOptions {
   readonly shownFile: string;
   /** Runs at the same time, for the footer. */
   readonly concurrency: number;
+  /** The engine the tests' databases used (`--db`): PostgreSQL is said in the heading. Default: sqlite. */
+  readonly engine?: Dialect;
 }
 
 function plural(count: number, word: string): string {
@@ -30,7 +33,7 @@ export function renderMine(kata: Kata, report: TestsReport, palette: Palette, op
   const command = (rest: string): string => unbroken(`${options.invocation} ${rest}`);
   lines.push(
     ...wrap(
-      `${palette.bold(kata.slug)} ${palette.dim('·')} your tests ${palette.dim(`(${report.files.join(', ')})`)}`,
+      `${palette.bold(kata.slug)} ${palette.dim('·')} your tests ${palette.dim(`(${report.files.join(', ')})`)}${options.engine === 'postgres' ? ` ${palette.dim('·')} on PostgreSQL` : ''}`,
       width,
       '',
       '  ',

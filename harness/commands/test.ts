@@ -4,7 +4,9 @@
  * grader's own tree, checks and stub, seeds from the submission, the same isolation), so an
  * interviewer can replay a failure from a scorecard.
  * `kata test <slug> --mine` runs the candidate's own tests (katas/<slug>/*.test.ts) against their
- * code, the reference and every wrong file, as grading does for "Testing considerations".
+ * code, the reference and every wrong file, as grading does for "Testing considerations"; with
+ * `--db postgres`, on PostgreSQL against its gallery (postgres/index.ts and postgres-wrong/), as
+ * `kata grade --db postgres` does.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -228,16 +230,28 @@ async function testCandidate(
  * Runs the candidate's own tests of a kata against their code, the reference and every wrong file,
  * and prints what they catch. Exit code 0 when the suite passes on the reference and on their code.
  */
-async function testMine(kata: Kata, candidate: string | undefined, context: CommandContext): Promise<number> {
+async function testMine(
+  kata: Kata,
+  candidate: string | undefined,
+  context: CommandContext,
+  engine: Dialect = 'sqlite',
+): Promise<number> {
   const dir = candidate === undefined ? context.root : resolve(candidate);
   const folder = `${candidate === undefined ? '' : `${candidate.replace(/\/+$/, '')}/`}katas/${kata.slug}/`;
   const concurrency = availableParallelism();
+  const onPostgres = engine === 'postgres';
+  const wrongFiles = onPostgres ? kata.postgresWrongFiles.length : kata.wrongFiles.length;
   context.err(
     context.palette.dim(
-      `Running your tests against your code, the reference and ${kata.wrongFiles.length} wrong implementations, ${concurrency} at a time…`,
+      `Running your tests against your code, the ${onPostgres ? 'PostgreSQL ' : ''}reference and ${wrongFiles} wrong implementations${onPostgres ? ' on PostgreSQL' : ''}, ${concurrency} at a time…`,
     ),
   );
-  const report = await testCandidateSuite(context.root, dir, kata.slug, { concurrency });
+  const report = await testCandidateSuite(context.root, dir, kata.slug, {
+    concurrency,
+    // The server needs loopback, which namespaces do not have: a process group, as kata grade does.
+    isolation: isolationForEngine(engine, 'auto').choice,
+    ...(onPostgres ? { engine } : {}),
+  });
   if (report === undefined) {
     throw new UsageError(
       `kata test: ${folder} holds no test file; write one named like ${kata.slug}.test.ts that imports ./index.ts (vitest's test and expect)`,
@@ -249,6 +263,7 @@ async function testMine(kata: Kata, candidate: string | undefined, context: Comm
       invocation: context.invocation ?? kataCommand(),
       shownFile: `${folder}index.ts`,
       concurrency,
+      engine,
     }),
   );
   return report.status === 'passed' && (report.own.status === 'passed' || report.own.status === 'not-run') ? 0 : 1;
@@ -259,7 +274,7 @@ export const testCommand: Command = {
   summary:
     "run a kata's spec against your katas/<slug>/index.ts (or a candidate's, as grading does); --mine runs your own tests against the wrong gallery",
   usage:
-    'kata test <slug> [--only check-id,...] [--seed N] [--thorough] [--candidate DIR]\n                        [--db sqlite|postgres]\n       kata test <slug> --mine [--candidate DIR]',
+    'kata test <slug> [--only check-id,...] [--seed N] [--thorough] [--candidate DIR]\n                        [--db sqlite|postgres]\n       kata test <slug> --mine [--candidate DIR] [--db sqlite|postgres]',
   async run(args, context) {
     const { values, positionals } = parseCommandArgs(
       'test',
@@ -276,14 +291,14 @@ export const testCommand: Command = {
     const engine = parseEngine('test', values.db);
     if (engine !== undefined) checkEngineSupported('test', kata, engine);
     if (values.mine) {
-      const other = (['only', 'seed', 'thorough', 'db'] as const).find((name) => values[name] !== undefined);
+      const other = (['only', 'seed', 'thorough'] as const).find((name) => values[name] !== undefined);
       if (other !== undefined) {
         throw new UsageError(`kata test: --mine runs your own tests, which take no --${other}`);
       }
       if (values.candidate !== undefined && !existsSync(resolve(values.candidate, 'katas', kata.slug))) {
         throw new UsageError(`kata test: ${values.candidate} has no katas/${kata.slug}/ folder`);
       }
-      return testMine(kata, values.candidate, context);
+      return testMine(kata, values.candidate, context, engine);
     }
     const selection = await parseSelection('test', kata, values);
     const run = await testKata(

@@ -23,10 +23,13 @@ import type { Assessment } from './assessment.ts';
 import { readSubmissionFile, scanSubmission, SubmissionError, type SubmissionFile } from './imports.ts';
 import { assembleBatch, type SubmissionPrint } from './batch.ts';
 import type { BatchReport, GradeReport, GraderInfo, SimilarityReport, TestsReport } from './report.ts';
-import { prepareGallery, type Gallery } from './gallery.ts';
+import type { Gallery } from './gallery.ts';
 import {
   collectTestEvidence,
+  OWN_TESTS_ON_POSTGRES,
+  prepareTestGallery,
   readCandidateTests,
+  testsEngine,
   unjudgedTests,
   type CandidateTests,
   type SuiteResult,
@@ -178,13 +181,16 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
     // Then the runs, queued kata by kata, longest kata first, every candidate's in turn.
     const gradingsByTarget: KataGrading[][] = targets.map(() => []);
     const runs: Promise<void>[] = [];
-    // The galleries the candidates' own tests run against, bundled before any code runs: SQLite's
-    // whatever the engine, as the tests run on SQLite (see OWN_TESTS_ON_SQLITE).
+    // The galleries the candidates' own tests run against, bundled before any code runs: of the
+    // engine their tests run on (testsEngine: PostgreSQL's under --db postgres where the kata lists it).
     const galleries = new Map<string, Gallery>();
     for (const [kataIndex, entry] of prepared.entries()) {
       if (!preps.some((row) => row[kataIndex]!.prep.tests !== undefined)) continue;
       try {
-        galleries.set(entry.kata.slug, await prepareGallery(graderRoot, entry.kata));
+        galleries.set(
+          entry.kata.slug,
+          await prepareTestGallery(graderRoot, entry.kata, testsEngine(entry.kata, options.engine)),
+        );
       } catch (error) {
         for (const row of preps) {
           const cell = row[kataIndex]!;
@@ -291,6 +297,7 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
         session,
         sandbox,
         isolation,
+        engine: testsEngine(entry.kata, options.engine),
         limits: {
           ...(limits.timeoutCapMs === undefined ? {} : { testTimeoutMs: limits.timeoutCapMs }),
           ...(limits.deadlineMs === undefined ? {} : { runDeadlineMs: limits.deadlineMs }),
@@ -364,14 +371,13 @@ export async function grade(targets: readonly GradeTarget[], options: GradeOptio
 }
 
 /**
- * Said on a kata graded with --db postgres whose candidate wrote tests. Their tests' runs get no
- * engine (grader/tests.ts passes none to the runner), so what their own code, the reference and
- * the gallery meet there is the kit's default, SQLite; the gallery is therefore SQLite's (index.ts
- * and wrong/, never postgres/index.ts or postgres-wrong/, whose files are correct on SQLite, so no
- * test could catch them there). docs/checklist.md, "Testing considerations", says the same.
+ * Said on a kata graded with --db postgres whose candidate wrote tests, when the kata's manifest
+ * does not list PostgreSQL (only a caller of grade() that did not pick its katas, see GradeOptions):
+ * their tests keep SQLite and its gallery (grader/tests.ts, testsEngine). A kata that lists it says
+ * OWN_TESTS_ON_POSTGRES instead.
  */
 export const OWN_TESTS_ON_SQLITE =
-  "the candidate's own tests ran on SQLite, against the SQLite reference and wrong/ gallery: --db postgres runs only the spec on PostgreSQL";
+  "the candidate's own tests ran on SQLite, against the SQLite reference and wrong/: the kata does not list PostgreSQL, so --db postgres runs only its spec there";
 
 /** Every kata of a report says which engine its spec ran on: one grading uses one for all. */
 function withDatabase(database: Dialect, report: GradeReport): GradeReport {
@@ -392,7 +398,13 @@ function finishGrading(
     checks: entry.checks,
     verdict,
     similarity: prep.similarity,
-    notes: tests !== undefined && options.engine === 'postgres' ? [...prep.notes, OWN_TESTS_ON_SQLITE] : prep.notes,
+    notes:
+      tests === undefined || options.engine !== 'postgres'
+        ? prep.notes
+        : [
+            ...prep.notes,
+            testsEngine(entry.kata, 'postgres') === 'postgres' ? OWN_TESTS_ON_POSTGRES : OWN_TESTS_ON_SQLITE,
+          ],
     durationMs: performance.now() - started,
     tests,
   };
@@ -680,6 +692,11 @@ export interface SuiteOptions {
   readonly concurrency?: number;
   readonly limits?: TestLimits;
   readonly onRun?: (result: SuiteResult) => void;
+  /**
+   * `--db`: the engine the tests' databases use, with the gallery of that engine (testsEngine: a
+   * kata that does not list PostgreSQL keeps SQLite). Default: sqlite.
+   */
+  readonly engine?: Dialect;
 }
 
 /**
@@ -702,7 +719,8 @@ export async function testCandidateSuite(
   const target: GradeTarget = { name: 'candidate', kind: 'candidate', dir: resolve(candidateDir) };
   const prep = await prepareSubmission(root, snapshot, target, entry, false);
   if (prep.tests === undefined) return undefined;
-  const gallery = await prepareGallery(root, kata);
+  const engine = testsEngine(kata, options.engine);
+  const gallery = await prepareTestGallery(root, kata, engine);
   await childBundle();
   const session = mkdtempSync(join(realpathSync(tmpdir()), 'kata-mine-'));
   try {
@@ -719,6 +737,7 @@ export async function testCandidateSuite(
       session,
       sandbox: sandboxPaths(root, [target], session),
       isolation: options.isolation ?? 'auto',
+      engine,
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       concurrency,
       ...(options.onRun === undefined ? {} : { onRun: options.onRun }),

@@ -14,11 +14,23 @@
  * own code (or the stub) collected it; that run goes first and alone, so nothing a run against the
  * gallery leaves behind reaches the one run whose messages are shown. Neither the reference nor a
  * wrong file reaches the candidate through this feature: reports name a wrong file by the rule it breaks.
+ *
+ * The engine: a kata graded on PostgreSQL (`--db postgres`, its manifest listing it) has its
+ * candidate's tests run there too (KATA_DB in every run, as for a spec run), against PostgreSQL's
+ * gallery: the reference written in its idiom (postgres/index.ts) and postgres-wrong/. Not wrong/:
+ * every file of it builds on the SQLite reference, in SQLite's SQL (`?` placeholders, json_each,
+ * INSERT OR IGNORE), which passes 0 to 2 of the spec's checks on PostgreSQL; a wrong/ file there
+ * fails at its first statement whatever its bug, so a suite whose one test calls init() would catch
+ * them all, and a bug only SQLite has (NUMERIC affinity) is none there. Its rules are scored on
+ * SQLite, by `kata grade` without --db. Any other kata keeps SQLite and its own gallery.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import PQueue from 'p-queue';
+import type { Kata } from '../catalog/catalog.ts';
+import { supportedDatabases } from '../catalog/manifest.ts';
+import type { Dialect } from '../kit/db/types.ts';
 import {
   DEFAULT_TEST_RUN_DEADLINE_MS,
   runCandidateTests,
@@ -26,7 +38,14 @@ import {
   type CandidateTestRun,
 } from '../runner/mine.ts';
 import type { IsolationChoice, SandboxPaths } from '../runner/sandbox/isolation.ts';
-import { BUNDLE_ENTRY, BUNDLE_NAME, type Gallery, type GalleryTarget } from './gallery.ts';
+import {
+  BUNDLE_ENTRY,
+  BUNDLE_NAME,
+  GalleryError,
+  prepareGallery,
+  type Gallery,
+  type GalleryTarget,
+} from './gallery.ts';
 import {
   CANDIDATE_TEST_FILE,
   KATA_STUB,
@@ -97,6 +116,45 @@ export async function readCandidateTests(input: TestsInput): Promise<CandidateTe
   }
 }
 
+/**
+ * The engine a kata's own tests run on when its spec runs on `engine`: PostgreSQL where the kata's
+ * manifest lists it, SQLite otherwise (a kata that supports SQLite only keeps SQLite's gallery).
+ */
+export function testsEngine(kata: Pick<Kata, 'manifest'>, engine: Dialect | undefined): Dialect {
+  return engine === 'postgres' && supportedDatabases(kata.manifest).includes('postgres') ? 'postgres' : 'sqlite';
+}
+
+/**
+ * What the notes of a kata whose tests ran on PostgreSQL say (the scorecard's kata notes, and
+ * `kata test --mine --db postgres`).
+ */
+export const OWN_TESTS_ON_POSTGRES =
+  "the candidate's own tests ran on PostgreSQL, against the PostgreSQL reference (postgres/index.ts) and postgres-wrong/, the wrong files whose bug only PostgreSQL shows; wrong/ is written in SQLite's SQL and fails on PostgreSQL whatever its bug, so its rules are scored on SQLite (kata grade without --db)";
+
+/**
+ * The gallery a kata's own tests run against on `engine` (see testsEngine): on SQLite the reference
+ * and wrong/; on PostgreSQL the PostgreSQL reference (postgres/index.ts) and postgres-wrong/, each
+ * named by the rule its header says it breaks, as wrong/ files are.
+ */
+export async function prepareTestGallery(graderRoot: string, kata: Kata, engine: Dialect): Promise<Gallery> {
+  if (engine === 'sqlite') return prepareGallery(graderRoot, kata);
+  const reference = join(kata.solutionDir, 'postgres', 'index.ts');
+  if (!kata.postgresFiles.includes(reference)) {
+    throw new GalleryError(`${kata.slug} lists postgres but has no solutions/${kata.slug}/postgres/index.ts`);
+  }
+  const gallery = await prepareGallery(graderRoot, {
+    ...kata,
+    referenceFile: reference,
+    wrongFiles: kata.postgresWrongFiles,
+  });
+  // prepareGallery names the files as wrong/ and index.ts: these are postgres-wrong/ and postgres/.
+  return {
+    ...gallery,
+    reference: { ...gallery.reference, file: 'postgres/index.ts' },
+    wrong: gallery.wrong.map((target) => ({ ...target, file: `postgres-wrong/${basename(target.file)}` })),
+  };
+}
+
 /** Limits for each run of the candidate's tests. */
 export interface TestLimits {
   /** Each test's time limit. Default: 10 s. */
@@ -126,6 +184,12 @@ export interface EvidenceInput {
   readonly slug: string;
   readonly tests: CandidateTests;
   readonly gallery: Gallery;
+  /**
+   * The engine every run's test databases use (KATA_DB, as for a spec run), the gallery's
+   * (prepareTestGallery): their own code, the reference and each wrong file meet it alike.
+   * Default: SQLite, the kit's default.
+   */
+  readonly engine?: Dialect;
   /** The candidate's own code as grading runs it, or why it does not run. */
   readonly own: { readonly files: readonly SubmissionFile[] } | { readonly refusal: string };
   /** The folder each run's folder is made in. */
@@ -150,7 +214,7 @@ export interface EvidenceInput {
 export async function collectTestEvidence(input: EvidenceInput): Promise<TestsReport> {
   const started = performance.now();
   if (input.tests.violations.length > 0) {
-    return disqualified(input.tests, input.gallery, input.tests.violations.join('; '), started);
+    return withEngineNote(input, disqualified(input.tests, input.gallery, input.tests.violations.join('; '), started));
   }
   const queue = input.queue ?? new PQueue({ concurrency: Math.max(1, input.concurrency ?? 1) });
   const targets: { kind: SuiteTargetKind; target?: GalleryTarget }[] = [
@@ -211,7 +275,7 @@ export async function collectTestEvidence(input: EvidenceInput): Promise<TestsRe
           }),
     ),
   );
-  return judgeSuite({
+  const report = judgeSuite({
     tests: input.tests,
     gallery: input.gallery,
     reference,
@@ -220,6 +284,12 @@ export async function collectTestEvidence(input: EvidenceInput): Promise<TestsRe
     ...(naming === undefined ? {} : { naming }),
     durationMs: performance.now() - started,
   });
+  return withEngineNote(input, report);
+}
+
+/** A report of tests run on PostgreSQL says so, and why wrong/ is not in its gallery. */
+function withEngineNote(input: Pick<EvidenceInput, 'engine'>, report: TestsReport): TestsReport {
+  return input.engine === 'postgres' ? { ...report, notes: [...report.notes, OWN_TESTS_ON_POSTGRES] } : report;
 }
 
 /** The suite on the grader's own index.ts of the kata (the stub): a run only its tests' names are read from. */
@@ -261,8 +331,10 @@ async function runOn(
       testFiles: input.tests.testFiles.map((name) => join(kataDir, name)),
       workDir: join(runDir, 'work'),
       deadlineMs,
-      isolation: input.isolation,
+      // The server the kit starts needs loopback, which namespaces do not have (isolationForEngine).
+      isolation: input.engine === 'postgres' && input.isolation === 'auto' ? 'process-group' : input.isolation,
       sandbox: runSandbox(input.sandbox, runDir),
+      ...(input.engine === 'postgres' ? { engine: 'postgres' as const } : {}),
       ...(limits.testTimeoutMs === undefined ? {} : { testTimeoutMs: limits.testTimeoutMs }),
       ...(limits.memoryLimitMb === undefined ? {} : { memoryLimitMb: limits.memoryLimitMb }),
       ...(limits.heapLimitMb === undefined ? {} : { heapLimitMb: limits.heapLimitMb }),

@@ -12,7 +12,9 @@
  *
  * The caller builds the run's tree: the candidate's test files, and the target as
  * katas/<slug>/index.ts. Nothing in the job, the environment or the tree's paths says what the
- * target is.
+ * target is. The engine reaches the tests as it reaches a spec run: KATA_DB (and the caller's
+ * KATA_PG_URL) in the environment, which the kit's createTestDatabase reads, and on PostgreSQL the
+ * run's TMPDIR let through for the server the kit starts there (see letServerThrough).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +42,7 @@ import {
   DEFAULT_LOAD_TIMEOUT_MS,
   DEFAULT_MEMORY_LIMIT_MB,
   DEFAULT_OUTPUT_LIMIT_BYTES,
+  letServerThrough,
   MARKER_ENV,
   superviseAttempt,
   treePathStripper,
@@ -47,7 +50,7 @@ import {
   type SupervisedAttempt,
 } from './run.ts';
 import { childBundle } from './sandbox/child-bundle.ts';
-import { runEnvironment } from './sandbox/environment.ts';
+import { engineEnvironment, runEnvironment } from './sandbox/environment.ts';
 import type { IsolationMode } from './sandbox/isolation.ts';
 
 /** Each test's time limit unless the caller gives another: twice vitest's default, for a loaded machine. */
@@ -121,6 +124,7 @@ export interface CandidateTestOptions extends Pick<
   | 'sandbox'
   | 'workDir'
   | 'deadlineMs'
+  | 'engine'
 > {
   /** The run's tree: harness/, package.json, katas/<slug>/ with the test files and the target. */
   readonly root: string;
@@ -142,6 +146,7 @@ export async function runCandidateTests(options: CandidateTestOptions): Promise<
     const tmp = join(workDir, 'tmp');
     mkdirSync(home, { recursive: true });
     mkdirSync(tmp, { recursive: true });
+    if (options.engine === 'postgres') letServerThrough(tmp);
     const childFile = join(workDir, 'child.mjs');
     writeFileSync(childFile, await childBundle());
     const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
@@ -167,7 +172,15 @@ export async function runCandidateTests(options: CandidateTestOptions): Promise<
       { names: [], learn: true, limitFor: (name) => (name === canary ? undefined : testTimeoutMs) },
       {
         childFile,
-        env: runEnvironment({ home, tmp }, { ...options.env, [JOB_ENV]: JSON.stringify(job), [MARKER_ENV]: marker }),
+        env: runEnvironment(
+          { home, tmp },
+          {
+            ...options.env,
+            ...engineEnvironment(options.engine),
+            [JOB_ENV]: JSON.stringify(job),
+            [MARKER_ENV]: marker,
+          },
+        ),
         marker: `${MARKER_ENV}=${marker}`,
         deadline: started + deadlineMs,
         deadlineMs,
