@@ -29,10 +29,11 @@ export function filesOutside(loadedFiles: readonly string[] | undefined, tree: s
 /** What the sandbox hides and protects: the references, every checkout's sources, the grader. */
 export function sandboxPaths(graderRoot: string, targets: readonly SandboxedCheckout[], session: string): SandboxPaths {
   const modules = graderModules(graderRoot);
-  const hidden = new Set<string>([join(graderRoot, 'solutions'), join(graderRoot, 'katas')]);
+  // Git's folder too: its history holds solutions/ (the reference, the wrong gallery) as objects
+  // any run could read and inflate.
+  const hidden = new Set<string>(['solutions', 'katas', '.git'].map((name) => join(graderRoot, name)));
   for (const target of targets) {
-    hidden.add(join(target.dir, 'katas'));
-    hidden.add(join(target.dir, 'solutions'));
+    for (const name of ['katas', 'solutions', '.git']) hidden.add(join(target.dir, name));
   }
   // Never hide a folder holding the run's own tree, the packages or the grader itself.
   const keep = (dir: string): boolean =>
@@ -46,32 +47,55 @@ export function sandboxPaths(graderRoot: string, targets: readonly SandboxedChec
   return {
     readOnly: [...new Set(readOnly)],
     hidden: [...hidden].filter(keep),
-    ...privateTmp(modules, session),
+    ...privateTmp(graderRoot, modules, session),
   };
 }
 
 /**
  * Every run's folder lives in the session folder under the temporary directory; each run gets a
- * private temporary directory holding its own folder only. Needs an empty mount point outside it,
- * kept beside the packages, and the packages and Node itself outside it. When they live under the
- * temporary directory (a checkout cloned under /tmp, as CI runs), the session folder alone is
- * made private instead: no run sees another's folder (the copies of the reference and the wrong
- * files) or can change it, though the rest of /tmp stays shared.
+ * private temporary directory holding its own folder only, so no run sees another's folder (the
+ * copies of the reference and the wrong files) or can change it, and nothing one run leaves in
+ * /tmp reaches another. Built on an empty mount point, kept beside the packages.
+ *
+ * When the packages, Node or the grader's tree live under the temporary directory too (a checkout
+ * cloned under /tmp, as CI runs), they are put back in each run's private directory, read-only as
+ * everywhere else, and the mount point is a folder of the session's own (beside the runs' folders,
+ * in none of them). Only when one of them cannot be put back, because it is the temporary
+ * directory itself or holds the session (its runs' folders would all come back with it), is the
+ * session folder alone made private, and the rest of /tmp stays shared.
  */
-function privateTmp(modules: string, session: string): Pick<SandboxPaths, 'private'> {
-  const mountPoint = join(modules, '.cache', 'kata-grade', 'mount-point');
+function privateTmp(graderRoot: string, modules: string, session: string): Pick<SandboxPaths, 'private'> {
+  const beside = join(modules, '.cache', 'kata-grade', 'mount-point');
   // Node itself must stay visible too (a Node unpacked under /tmp would vanish with it).
-  const node = realpathSync(process.execPath);
-  const tmpRoot = [dirname(session), session].find((root) =>
-    [modules, mountPoint, node].every((path) => insideRoot(root, path) === undefined),
-  );
-  if (tmpRoot === undefined) return {};
-  try {
-    mkdirSync(mountPoint, { recursive: true });
-  } catch {
-    return {};
+  const nodeDir = dirname(realpathSync(process.execPath));
+  const tmpRoot = dirname(session);
+  const needed = [modules, nodeDir, realpathOr(graderRoot)];
+  const under = needed.filter((dir) => insideRoot(tmpRoot, dir) !== undefined);
+  const carriable = under.every((dir) => insideRoot(tmpRoot, dir) !== '' && insideRoot(dir, session) === undefined);
+  if (!carriable) {
+    if (insideRoot(session, beside) !== undefined) return {};
+    return mountPointReady(beside) ? { private: { tmpRoot: session, mountPoint: beside } } : {};
   }
-  return { private: { tmpRoot, mountPoint } };
+  const mountPoint = under.length === 0 ? beside : join(session, '.mount-point');
+  if (!mountPointReady(mountPoint)) return {};
+  return { private: { tmpRoot, mountPoint, ...(under.length === 0 ? {} : { carry: under }) } };
+}
+
+function mountPointReady(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function realpathOr(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
 }
 
 /** The sandbox of one run: the session's, with the run's own folder the one kept in its private /tmp. */

@@ -521,8 +521,13 @@ export function superviseAttempt(
       clearTimeout(backstop);
       // Read first: a check still running when the child died is the one to blame.
       progress.read();
-      killGroup(child.pid);
+      // The sweep first, while the tree is whole: it freezes every process of the run (a stopped
+      // one still parents what it started), then kills them. Killing the group first would orphan
+      // what a member started after the last poll in a session of its own with a clean
+      // environment (no marker): nothing would find it then. The group kill after is for a run
+      // without a watcher (no pid) and costs nothing otherwise.
       watcher?.stop();
+      killGroup(child.pid);
       progress.close();
       child.stdout?.destroy();
       child.stderr?.destroy();

@@ -30,7 +30,7 @@ import { childBundle } from './sandbox/child-bundle.ts';
 import type { Dialect } from '../kit/db/types.ts';
 import { engineEnvironment, runEnvironment } from './sandbox/environment.ts';
 import { launchCommand, type IsolationChoice, type IsolationMode, type SandboxPaths } from './sandbox/isolation.ts';
-import { killGroup } from './sandbox/process-table.ts';
+import { endRun, killGroup } from './sandbox/process-table.ts';
 import { readyFile, SPARE_ENV, writeSpareJob } from './warm-protocol.ts';
 
 export interface SpareOptions {
@@ -172,9 +172,15 @@ export class Spare implements SpareChild {
     };
   }
 
-  /** Kills its whole group (claimed or not) and removes its folder. */
+  /**
+   * Ends every process of it (claimed or not) and removes its folder: the sweep first, while its
+   * tree is whole (see endRun), then the group, as a run ends (run.ts).
+   */
   dispose(): void {
     this.taken = true;
+    if (this.child.pid !== undefined) {
+      endRun({ rootPid: this.child.pid, marker: `${MARKER_ENV}=${this.env[MARKER_ENV]!}` });
+    }
     killGroup(this.child.pid);
     this.child.stdout?.destroy();
     this.child.stderr?.destroy();

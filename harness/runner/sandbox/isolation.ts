@@ -24,11 +24,18 @@ export interface SandboxPaths {
   readonly hidden?: readonly string[];
   /**
    * A private temporary directory: `tmpRoot` (where every run's folder lives) is replaced by an
-   * empty one, with only `keep` (this run's folder) put back, so no run can read or change another
-   * run's files, whichever candidate it belongs to. `mountPoint` is an empty directory outside
-   * `tmpRoot` used to carry `keep` across.
+   * empty one, with only `keep` (this run's folder, writable) and `carry` (what a run needs that
+   * lives there too: the packages, Node, the grader's tree, read-only) put back, so no run can read
+   * or change another run's files, whichever candidate it belongs to, nor leave any for a later
+   * run. `mountPoint` is an empty directory, in no folder put back, where the new directory is
+   * built before it is moved over `tmpRoot`.
    */
-  readonly private?: { readonly tmpRoot: string; readonly mountPoint: string; readonly keep?: string };
+  readonly private?: {
+    readonly tmpRoot: string;
+    readonly mountPoint: string;
+    readonly keep?: string;
+    readonly carry?: readonly string[];
+  };
 }
 
 export interface LaunchCommand {
@@ -63,33 +70,50 @@ function within(dir: string, root: string): boolean {
 function mountScript(paths: SandboxPaths): string {
   const steps: string[] = [];
   const privateTmp = paths.private?.keep === undefined ? undefined : paths.private;
-  // Everything under the private temporary directory disappears with it: nothing to mount there.
-  const outsideTmp = (dir: string): boolean => privateTmp === undefined || !within(dir, privateTmp.tmpRoot);
+  const carried =
+    privateTmp === undefined ? [] : putBack(privateTmp.tmpRoot, [privateTmp.keep!, ...(privateTmp.carry ?? [])]);
+  // Everything else under the private temporary directory disappears with it: nothing to mount there.
+  const visible = (dir: string): boolean =>
+    privateTmp === undefined || !within(dir, privateTmp.tmpRoot) || carried.some((kept) => within(dir, kept));
   if (privateTmp !== undefined) {
-    const { tmpRoot, mountPoint, keep } = privateTmp as Required<typeof privateTmp>;
-    steps.push(
-      `mount --bind ${quote(keep)} ${quote(mountPoint)}`,
-      `mount -t tmpfs -o size=64m,mode=1777 kata-tmp ${quote(tmpRoot)}`,
-      `mkdir -p ${quote(keep)}`,
-      `mount --move ${quote(mountPoint)} ${quote(keep)}`,
-    );
+    const { tmpRoot, mountPoint } = privateTmp;
+    // Built aside, then moved over tmpRoot in one step: each folder put back is bound in at its own
+    // path first, while it can still be reached.
+    steps.push(`mount -t tmpfs -o size=64m,mode=1777 kata-tmp ${quote(mountPoint)}`);
+    for (const dir of carried) {
+      const inside = join(mountPoint, relative(tmpRoot, dir));
+      steps.push(`mkdir -p ${quote(inside)}`, `mount --bind ${quote(dir)} ${quote(inside)}`);
+    }
+    steps.push(`mount --move ${quote(mountPoint)} ${quote(tmpRoot)}`);
+    for (const dir of carried) {
+      if (dir !== privateTmp.keep) steps.push(`mount -o remount,bind,ro ${quote(dir)}`);
+    }
   }
   // Other folders every user may write outlive a run: a run against the gallery could leave the
   // reference's text there for a later run whose messages are shown. Each run gets its own.
   for (const dir of SHARED_SCRATCH) {
-    if (!isDirectory(dir) || !outsideTmp(dir)) continue;
+    if (!isDirectory(dir) || !visible(dir)) continue;
     steps.push(`mount -t tmpfs -o size=64m,mode=1777 kata-scratch ${quote(dir)}`);
   }
   for (const dir of paths.readOnly ?? []) {
-    if (!isDirectory(dir) || !outsideTmp(dir)) continue;
+    if (!isDirectory(dir) || !visible(dir)) continue;
     steps.push(`mount --bind ${quote(dir)} ${quote(dir)}`, `mount -o remount,bind,ro ${quote(dir)}`);
   }
   for (const dir of paths.hidden ?? []) {
-    if (!isDirectory(dir) || !outsideTmp(dir)) continue;
+    if (!isDirectory(dir) || !visible(dir)) continue;
     steps.push(`mount -t tmpfs -o ro,size=4k,mode=0555 kata-hidden ${quote(dir)}`);
   }
   steps.push('exec "$@"');
   return steps.join(' && ');
+}
+
+/**
+ * The folders to put back in a private `tmpRoot`: those strictly inside it, each once, none inside
+ * another (it comes along with the one that holds it).
+ */
+function putBack(tmpRoot: string, dirs: readonly string[]): string[] {
+  const inside = [...new Set(dirs)].filter((dir) => within(dir, tmpRoot) && dir !== tmpRoot);
+  return inside.filter((dir) => !inside.some((other) => other !== dir && within(dir, other)));
 }
 
 function isDirectory(path: string): boolean {
