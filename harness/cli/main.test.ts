@@ -269,7 +269,10 @@ describe('kata test (end to end)', () => {
     expect(cached.length).toBeGreaterThan(0);
     cpSync(join(root, 'solutions', 'anagram', 'index.ts'), workFile);
     expect(await run()).toMatch(/All checks pass/);
-    writeFileSync(workFile, 'export function isAnagram(a: string, b: string): boolean {\n  return a.startsWith(b);\n}\n');
+    writeFileSync(
+      workFile,
+      'export function isAnagram(a: string, b: string): boolean {\n  return a.startsWith(b);\n}\n',
+    );
     expect(await run()).toMatch(/^ {4}✗ /m);
     // Later runs found the kit and the spec in the cache: only the changed file was added.
     expect(readdirSync(join(root, '.kata', 'cache', 'modules')).length).toBeLessThanOrEqual(cached.length + 2);
