@@ -350,24 +350,8 @@ export class Cluster {
   async close(): Promise<void> {
     for (const instance of this.instances) instance.crash();
     for (const instance of this.instances) await instance.testDb.close();
-    await discard(this.root);
+    await this.root.close();
   }
-}
-
-/**
- * Closes the cluster's file, which the kit then deletes. The root's connection closes last and so
- * checkpoints the WAL into it: without syncing to disk first, which costs ms of a small case's
- * time on a busy disk, for a file about to go.
- */
-async function discard(root: TestDatabase): Promise<void> {
-  if (root.dialect === 'sqlite' && !root.crashed) {
-    try {
-      await root.db.exec('PRAGMA synchronous = OFF');
-    } catch {
-      // Closing is what matters.
-    }
-  }
-  await root.close();
 }
 
 // ---------------------------------------------------------------------------------------------

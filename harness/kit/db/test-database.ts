@@ -64,7 +64,7 @@ export function openTestDatabase(file: string, options: DatabaseOptions = {}): T
     throw new TypeError(`file must be an absolute path, received ${JSON.stringify(file)}`);
   }
   if (!existsSync(file)) throw new RangeError(`no database file at ${file}`);
-  return wrap(new Engine(resolve(file), options, false), () => undefined);
+  return wrap(new Engine(resolve(file), options, false));
 }
 
 /**
@@ -75,7 +75,8 @@ export function databaseReady(location: string): Promise<void> {
   return POSTGRES_URL.test(location) ? postgresDatabaseReady(location) : Promise.resolve();
 }
 
-function wrap(engine: Engine, cleanUp: () => void): TestDatabase {
+/** `deleteFile`: what close() does last for a database of its own (createTestDatabase); none leaves the file. */
+function wrap(engine: Engine, deleteFile?: () => void): TestDatabase {
   let inspector: BetterSqlite3.Database | undefined;
   const inspectorStatements = new Map<string, BetterSqlite3.Statement>();
   const inspect = (sql: string): BetterSqlite3.Statement => {
@@ -139,8 +140,8 @@ function wrap(engine: Engine, cleanUp: () => void): TestDatabase {
       if (closed) return;
       closed = true;
       inspector?.close();
-      await engine.close();
-      cleanUp();
+      await engine.close({ discard: deleteFile !== undefined });
+      deleteFile?.();
     },
   };
 }
