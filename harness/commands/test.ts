@@ -248,8 +248,6 @@ async function testMine(
   );
   const report = await testCandidateSuite(context.root, dir, kata.slug, {
     concurrency,
-    // The server needs loopback, which namespaces do not have: a process group, as kata grade does.
-    isolation: isolationForEngine(engine, 'auto').choice,
     ...(onPostgres ? { engine } : {}),
   });
   if (report === undefined) {

@@ -37,7 +37,7 @@ import {
   type CandidateTestOutcome,
   type CandidateTestRun,
 } from '../runner/mine.ts';
-import type { IsolationChoice, SandboxPaths } from '../runner/sandbox/isolation.ts';
+import { isolationForEngine, type IsolationChoice, type SandboxPaths } from '../runner/sandbox/isolation.ts';
 import {
   BUNDLE_ENTRY,
   BUNDLE_NAME,
@@ -331,8 +331,8 @@ async function runOn(
       testFiles: input.tests.testFiles.map((name) => join(kataDir, name)),
       workDir: join(runDir, 'work'),
       deadlineMs,
-      // The server the kit starts needs loopback, which namespaces do not have (isolationForEngine).
-      isolation: input.engine === 'postgres' && input.isolation === 'auto' ? 'process-group' : input.isolation,
+      // The server the kit starts needs loopback, which namespaces do not have.
+      isolation: isolationForEngine(input.engine ?? 'sqlite', input.isolation).choice,
       sandbox: runSandbox(input.sandbox, runDir),
       ...(input.engine === 'postgres' ? { engine: 'postgres' as const } : {}),
       ...(limits.testTimeoutMs === undefined ? {} : { testTimeoutMs: limits.testTimeoutMs }),
