@@ -5,13 +5,24 @@
  * waiting for ShareLock on transaction 123", then "acquired ..."). Its socket holds the process
  * open only while a query is outstanding, so a database a spec forgot to close cannot hang it.
  */
-import pg from 'pg';
+import type pg from 'pg';
 
 /** Where a backend stands in a lock wait, as its notices tell. */
 export type LockWait = 'none' | 'checked';
 
 const STILL_WAITING = /^process \d+ (?:still waiting for|avoided deadlock for) /;
 const WAIT_ENDED = /^process \d+ (?:acquired|detected deadlock while waiting for|failed to acquire) /;
+
+/**
+ * pg is loaded on the first connection, not with the kit: every SQLite run (and every worker
+ * thread of one) would otherwise pay for parsing it, about 28 ms per thread on the 2-core box.
+ */
+let pgModule: Promise<typeof pg> | undefined;
+let loadedPg: typeof pg | undefined;
+async function loadPg(): Promise<typeof pg> {
+  pgModule ??= import('pg').then((module) => (loadedPg = module.default));
+  return pgModule;
+}
 
 /** int8 (count(*), bigint columns) as a number when it is exact, as a bigint when it is not. */
 function parseInt8(text: string): number | bigint {
@@ -22,7 +33,9 @@ function parseInt8(text: string): number | bigint {
 const typeParsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === 20 && format !== 'binary') return parseInt8;
-    return pg.types.getTypeParser(oid, format ?? 'text');
+    // Only a client asks for type parsers, so pg is loaded by then.
+    if (loadedPg === undefined) throw new Error('pg is not loaded yet');
+    return loadedPg.types.getTypeParser(oid, format ?? 'text');
   },
 };
 
@@ -85,7 +98,8 @@ export class PgConnection {
 
   /** Connects; `options` are startup settings (`-c name=value ...`). */
   static async open(url: string, id: number, options: string, events?: ConnectionEvents): Promise<PgConnection> {
-    const client = new pg.Client({ connectionString: url, options, types: typeParsers });
+    const { Client } = await loadPg();
+    const client = new Client({ connectionString: url, options, types: typeParsers });
     // A terminated or failed connection emits 'error'; without a listener that would crash the process.
     let connection: PgConnection | undefined;
     client.on('error', () => {
