@@ -5,7 +5,7 @@
  */
 import { createManualClock } from '../../harness/kit/clock.ts';
 import { defineWorkerScenario, serializeError, type SerializedError } from '../../harness/kit/workers/scenario.ts';
-import { performInput, type HistoryInput } from './histories.ts';
+import { performInput, type HistoryInput } from './history-input.ts';
 import type * as JobQueueKata from './index.ts';
 
 export interface EnqueueRaceArgs {

@@ -7,23 +7,9 @@
 import { outcomeDifference, type ErrorClasses, type Outcome, type SequentialModel } from '../../harness/kit/index.ts';
 import { predict, type KnownClaim, type Operation } from './expectations.ts';
 import { THROWN_VALUES } from './thrown.ts';
+import type { ClaimData, HistoryInput } from './history-input.ts';
 import * as model from './model.ts';
 import type * as Kata from './index.ts';
-
-/** A claim made before the history, as data: the implementation's claim and the model's token. */
-export interface ClaimData {
-  readonly actual: Kata.ClaimedJob;
-  readonly modelToken: string;
-}
-
-export type HistoryInput = { readonly instance: string } & (
-  | { readonly kind: 'enqueue'; readonly key: string; readonly payload: string; readonly priority: number }
-  | { readonly kind: 'claim'; readonly workerId: string; readonly limit: number }
-  | { readonly kind: 'complete' | 'release'; readonly claim: ClaimData }
-  | { readonly kind: 'fail'; readonly claim: ClaimData; readonly thrown: number }
-  | { readonly kind: 'replay' | 'getJob'; readonly key: string }
-  | { readonly kind: 'stats' | 'listDeadLetters' | 'init' }
-);
 
 export interface HistoryState {
   readonly queue: model.QueueState;
@@ -67,32 +53,6 @@ export function toOperation(input: HistoryInput): Operation | undefined {
       return { kind: input.kind };
     case 'init':
       return undefined;
-  }
-}
-
-/** Calls one history operation on a queue, with a fresh thrown value for fail. */
-export function performInput(queue: Kata.JobQueue, input: HistoryInput): Promise<unknown> {
-  switch (input.kind) {
-    case 'enqueue':
-      return queue.enqueue(input.key, input.payload, { priority: input.priority });
-    case 'claim':
-      return queue.claim(input.workerId, input.limit);
-    case 'complete':
-      return queue.complete(input.claim.actual);
-    case 'release':
-      return queue.release(input.claim.actual);
-    case 'fail':
-      return queue.fail(input.claim.actual, THROWN_VALUES[input.thrown]!.make());
-    case 'replay':
-      return queue.replayDeadLetter(input.key);
-    case 'getJob':
-      return queue.getJob(input.key);
-    case 'stats':
-      return queue.stats();
-    case 'listDeadLetters':
-      return queue.listDeadLetters();
-    case 'init':
-      return queue.init();
   }
 }
 

@@ -54,7 +54,8 @@ import {
   type Impl,
   type Instance,
 } from './fixtures.ts';
-import { historyModel, performInput, reviveError, type HistoryInput, type HistoryState } from './histories.ts';
+import { historyModel, reviveError, type HistoryState } from './histories.ts';
+import { performInput, type HistoryInput } from './history-input.ts';
 import * as model from './model.ts';
 import {
   accept,

@@ -9,7 +9,9 @@
  */
 import { appendFileSync } from 'node:fs';
 import { setImmediate } from 'node:timers';
-import { createManualClock, createRandom } from '../../harness/kit/index.ts';
+// The kit's own files, not its index: the index brings fast-check into every worker thread.
+import { createManualClock } from '../../harness/kit/clock.ts';
+import { createRandom } from '../../harness/kit/random.ts';
 import { defineWorkerScenario, serializeError, type SerializedError } from '../../harness/kit/workers/scenario.ts';
 import { FakeSubscriptionService } from './service.ts';
 import type { Mutation } from './histories.ts';
