@@ -115,7 +115,7 @@ export class Engine {
     this.interleaver = createInterleaver(options.seed ?? 0, options.maxYields ?? 0);
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    this.synchronous = (options.synchronous ?? 'normal').toUpperCase();
+    this.synchronous = (options.synchronous ?? 'off').toUpperCase();
     this.instrumentation = new Instrumentation(options.hooks, (statement) => new InjectedFaultError(statement.sql));
     this.autocommit = this.openConnection(create);
     if (create) setPragma(this.autocommit.raw, 'journal_mode = WAL');
