@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { createTestDatabase, faultTargets, openTestDatabase } from '../../harness/kit/db/index.ts';
 import {
-  assertLinearizable,
   createHistory,
   createManualClock,
   defineSpec,
@@ -54,7 +53,7 @@ import {
   type Impl,
   type Instance,
 } from './fixtures.ts';
-import { historyModel, reviveError, type HistoryState } from './histories.ts';
+import { assertQueueLinearizable, reviveError, type HistoryState } from './histories.ts';
 import { performInput, type HistoryInput } from './history-input.ts';
 import * as model from './model.ts';
 import {
@@ -388,9 +387,12 @@ export default defineSpec<Impl>('job-queue', ({ check }) => {
               for (const input of finalReads(keys, 'B')) {
                 await history.call('B', input, () => performInput(queueOf('B'), input));
               }
-              assertLinearizable(
+              assertQueueLinearizable(
                 history.operations,
-                historyModel(initial, options.effective, cluster.clock.now(), classesOf(impl)),
+                initial,
+                options.effective,
+                cluster.clock.now(),
+                classesOf(impl),
               );
             } finally {
               await cluster.close();
@@ -482,9 +484,12 @@ export default defineSpec<Impl>('job-queue', ({ check }) => {
                 const outcome = await settle(() => performInput(a.queue, input));
                 history.add({ process: 'A', input, invokedAt, returnedAt: clock.tick(), outcome });
               }
-              assertLinearizable(
+              assertQueueLinearizable(
                 history.operations,
-                historyModel(initial, options.effective, cluster.clock.now(), classesOf(impl)),
+                initial,
+                options.effective,
+                cluster.clock.now(),
+                classesOf(impl),
               );
             } finally {
               await cluster.close();

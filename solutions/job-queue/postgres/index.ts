@@ -19,8 +19,9 @@
  * either it is the WHERE clause of the UPDATE itself, which PostgreSQL re-checks on the row's
  * newest version after waiting for a concurrent writer's lock, or it is made on rows this
  * transaction has locked (FOR UPDATE, or rows it already updated), which nobody can change until
- * it commits. SKIP LOCKED only ever skips rows another transaction is changing right now; they
- * are not claimable by this one in any serial order either. A deadlock (40P01) or serialization
+ * it commits. SKIP LOCKED only ever skips rows another claim is taking right now, so a claim of
+ * several jobs takes each at the instant it locks its row, which is what claim-exclusive allows
+ * (two overlapping claims may pass over each other's rows). A deadlock (40P01) or serialization
  * failure (40001) rolls the whole transaction back, and `write()` runs it again.
  *
  * Strings (keys, payloads, errors, worker ids) are stored as UTF-8 bytea: text cannot hold NUL.
