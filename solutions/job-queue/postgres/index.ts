@@ -7,22 +7,21 @@
  *   rows, none waits for another, and none takes a job another claim is taking.
  * - Enqueue is `INSERT ... ON CONFLICT (key) DO NOTHING RETURNING *`: the unique index makes the
  *   concurrent inserts of one key wait for each other, and exactly one gets its row back.
- * - Every operation starts by settling the leases that have ended (pending again, or dead and in
- *   the dead letters on the last attempt) in ONE statement (an UPDATE ... RETURNING feeding the
- *   INSERT INTO dead_letters), so two instances settling at once cannot both dead-letter a job.
- * - complete and release are one conditional UPDATE (`fence = $ AND lease_expires_at > now`);
- *   fail and replay lock their row first (`SELECT ... FOR UPDATE`) because they decide in
- *   JavaScript (backoff, dead letter, status).
+ * - Nothing writes an ended lease back: every statement reads a job as of its own now (pending
+ *   again from the lease's end, or dead on the last attempt) through the AS_OF_NOW expressions,
+ *   so two instances can never both settle, or both dead-letter, one job.
+ * - complete, fail, release and replay are one conditional UPDATE each (`fence = $ AND
+ *   lease_expires_at > now`, or dead as of now); fail computes the backoff in SQL.
  *
  * Why this is correct at READ COMMITTED: every statement sees what was committed when it began, so
  * a decision taken on a plain read may be stale by the time it is written. Here no decision is:
  * either it is the WHERE clause of the UPDATE itself, which PostgreSQL re-checks on the row's
  * newest version after waiting for a concurrent writer's lock, or it is made on rows this
- * transaction has locked (FOR UPDATE, or rows it already updated), which nobody can change until
- * it commits. SKIP LOCKED only ever skips rows another claim is taking right now, so a claim of
- * several jobs takes each at the instant it locks its row, which is what claim-exclusive allows
- * (two overlapping claims may pass over each other's rows). A deadlock (40P01) or serialization
- * failure (40001) rolls the whole transaction back, and `write()` runs it again.
+ * statement has locked, which nobody can change until it commits. SKIP LOCKED only ever skips rows
+ * another claim is taking right now, so a claim of several jobs takes each at the instant it locks
+ * its row, which is what claim-exclusive allows (two overlapping claims may pass over each other's
+ * rows). Every call but init is one autocommitted statement: a claim never waits for a lock, and
+ * the others wait for one row's at most, so no deadlock can form and nothing needs retrying.
  *
  * Strings (keys, payloads, errors, worker ids) are stored as UTF-8 bytea: text cannot hold NUL.
  * The worker is the same event-driven poll loop as on SQLite: the engine changes only storage.
