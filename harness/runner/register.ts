@@ -81,6 +81,12 @@ export interface RegisterOptions {
   readonly canary?: string;
   /** Caps every check's time limit, in milliseconds. Default: each check's own limit. */
   readonly timeoutCapMs?: number;
+  /**
+   * The command that replays one randomised check of this block (its seed, and its test's full
+   * name: the label, a space, the check id), appended to its failure when it was expected to
+   * pass. Default: none (a candidate's run prints its replay from the reporter).
+   */
+  readonly replayCommand?: (seed: number, testName: string) => string;
 }
 
 /** Thrown when an assertion that cannot pass passed: the target tampered with the test framework. */
@@ -161,7 +167,17 @@ export function registerSpec<Impl>(spec: KataSpec<Impl>, options: RegisterOption
         const testOptions = { timeout };
         switch (expectation.kind) {
           case 'report':
-            test(check.id, testOptions, run);
+            test(check.id, testOptions, async (context) => {
+              try {
+                await run(context);
+              } catch (thrown) {
+                const seed = context.task.meta.kata?.seed;
+                if (options.replayCommand === undefined || seed === undefined || !(thrown instanceof Error))
+                  throw thrown;
+                thrown.message += `\nreplay: ${options.replayCommand(seed, `${options.label} ${check.id}`)}`;
+                throw thrown;
+              }
+            });
             break;
           case 'reject':
             test.fails(check.id, testOptions, run);

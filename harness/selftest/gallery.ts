@@ -13,8 +13,10 @@ import { buildLedger } from '../catalog/ledger.ts';
 import { parseWrongHeader, type WrongHeader } from '../catalog/wrong-header.ts';
 import { ENGINE_ENV } from '../kit/db/test-database.ts';
 import { describePostgres } from '../kit/db/postgres/testing.ts';
+import { runsFactor, RUNS_FACTOR_ENV, SEED_ENV } from '../kit/seed.ts';
 import { collectChecks, type KataSpec } from '../kit/spec.ts';
 import { registerSpec } from '../runner/register.ts';
+import { shellWord } from '../runner/replay.ts';
 
 export async function proveGallery(slug: string): Promise<void> {
   const kata = findKata(slug);
@@ -50,12 +52,14 @@ export async function proveGallery(slug: string): Promise<void> {
     label: `${slug}: reference`,
     targetFile: kata.referenceFile,
     expectation: { kind: 'report' },
+    replayCommand: replayIn(slug, 'gallery.test.ts'),
   });
   for (const variant of kata.variantFiles) {
     registerSpec(spec, {
       label: `${slug}: variant ${basename(variant, '.ts')}`,
       targetFile: variant,
       expectation: { kind: 'report' },
+      replayCommand: replayIn(slug, 'gallery.test.ts'),
     });
   }
   registerSpec(spec, { label: `${slug}: stub`, targetFile: kata.stubFile, expectation: { kind: 'not-started' } });
@@ -67,6 +71,7 @@ export async function proveGallery(slug: string): Promise<void> {
       label: `${slug}: postgres-wrong ${basename(file, '.ts')} (passes on SQLite)`,
       targetFile: file,
       expectation: { kind: 'report' },
+      replayCommand: replayIn(slug, 'gallery.test.ts'),
     });
   }
 }
@@ -99,10 +104,31 @@ export async function proveGalleryOnPostgres(slug: string): Promise<void> {
         label: `${slug}: postgres ${basename(file, '.ts')}`,
         targetFile: file,
         expectation: { kind: 'report' },
+        replayCommand: replayIn(slug, 'gallery.postgres.test.ts'),
       });
     }
     registerRejected(spec, `${slug}: postgres-wrong`, wrong);
   });
+}
+
+/**
+ * How to run one failed check of a gallery again, as printed: its seed pinned, grading's number of
+ * cases if the run had them, and only that test (its full name, as a pattern vitest matches).
+ */
+export function galleryReplay(
+  slug: string,
+  galleryFile: string,
+  seed: number,
+  testName: string,
+  factor: number = runsFactor(),
+): string {
+  const env = `${SEED_ENV}=${seed}${factor === 1 ? '' : ` ${RUNS_FACTOR_ENV}=${factor}`}`;
+  const pattern = `${testName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+  return `${env} npx vitest run solutions/${slug}/${galleryFile} -t ${shellWord(pattern)}`;
+}
+
+function replayIn(slug: string, galleryFile: string): (seed: number, testName: string) => string {
+  return (seed, testName) => galleryReplay(slug, galleryFile, seed, testName);
 }
 
 /** Every check of the describe block around it runs on PostgreSQL: the kit reads KATA_DB. */
