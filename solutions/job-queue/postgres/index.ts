@@ -561,20 +561,24 @@ export class PostgresJobQueue implements JobQueue {
   async replayDeadLetter(key: string): Promise<Job> {
     nonEmptyString('key', key);
     const now = this.config.now();
-    // One UPDATE: a concurrent replay waits for this one's row lock, re-checks DEAD on the row as
-    // this one left it (pending), and matches nothing.
-    const replayed = await this.db.get<JobRow>(
-      `UPDATE jobs SET status = 'pending', run_at = $1, attempts = 0, last_error = NULL, finished_at = NULL,
-         claimed_by = NULL, lease_expires_at = NULL
-       WHERE key = $3 AND ${DEAD} RETURNING *`,
-      now,
-      this.config.maxAttempts,
-      bytes(key),
-    );
-    if (replayed !== undefined) return toJob(replayed);
-    const row = await this.read(key, now);
-    if (row === undefined) throw new JobNotFoundError(key);
-    throw new JobNotDeadError(key, row.status);
+    for (;;) {
+      // One UPDATE: a concurrent replay waits for this one's row lock, re-checks DEAD on the row as
+      // this one left it (pending), and matches nothing.
+      const replayed = await this.db.get<JobRow>(
+        `UPDATE jobs SET status = 'pending', run_at = $1, attempts = 0, last_error = NULL, finished_at = NULL,
+           claimed_by = NULL, lease_expires_at = NULL
+         WHERE key = $3 AND ${DEAD} RETURNING *`,
+        now,
+        this.config.maxAttempts,
+        bytes(key),
+      );
+      if (replayed !== undefined) return toJob(replayed);
+      // The read is a statement of its own, with a newer snapshot: a fail() on the last attempt
+      // may have dead-lettered the job since the UPDATE looked. Then it is dead now: replay it.
+      const row = await this.read(key, now);
+      if (row === undefined) throw new JobNotFoundError(key);
+      if (row.status !== 'dead') throw new JobNotDeadError(key, row.status);
+    }
   }
 
   startWorker(handler: JobHandler, options?: WorkerOptions): QueueWorker {
