@@ -105,6 +105,9 @@ export class NeverQuietError extends Error {
 /** The database kit retries a lock race after at most 16 ms of real time; wait well past that. */
 const BUSY_SETTLE_MS = 40;
 
+/** How long a call beside a held one may take on PostgreSQL before the held one goes on. */
+const LOCK_WAIT_MS = 250;
+
 function realDelay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -241,16 +244,32 @@ export class Instance {
     return { fired: () => fault.fired > 0, remove: () => fault.remove() };
   }
 
-  /** Holds the next statement until the returned gate opens: a call caught in the middle. */
-  holdNextStatement(): Deferred<void> {
+  /** Statements to let run before the gate holds one. */
+  private gateSkip = 0;
+
+  /**
+   * Holds the statement after the next `skip` ones (BEGIN and COMMIT count) until the returned
+   * gate opens: a call caught in the middle.
+   */
+  holdNextStatement(skip = 0): Deferred<void> {
     this.gate = deferred<void>();
+    this.gateSkip = skip;
     return this.gate;
+  }
+
+  /** Whether a statement is being held by holdNextStatement right now. */
+  get holding(): boolean {
+    return this.held > 0;
   }
 
   private async before(_statement: StatementInfo): Promise<void> {
     this.activity.bump();
     const gate = this.gate;
     if (gate === undefined) return;
+    if (this.gateSkip > 0) {
+      this.gateSkip--;
+      return;
+    }
     this.gate = undefined;
     // A held statement is the spec's doing, not work in progress (on PostgreSQL it is pending).
     this.held++;
@@ -345,6 +364,17 @@ export class Cluster {
 
   quiesce(): Promise<void> {
     return quiesce(this.activity);
+  }
+
+  /**
+   * Lets `call` run while another instance's statement is held: to its end, or until it waits
+   * for a lock the held call has. On SQLite a lock wait is quiet. On PostgreSQL it happens in the
+   * server, where nothing here sees it, so the call gets at most LOCK_WAIT_MS of real time; one
+   * that needs longer overlaps the rest of the held call, a history as valid as any other.
+   */
+  async runBeside(call: Promise<unknown>): Promise<void> {
+    if (this.root.dialect === 'postgres') await Promise.race([call, realDelay(LOCK_WAIT_MS)]);
+    else await this.quiesce();
   }
 
   async close(): Promise<void> {

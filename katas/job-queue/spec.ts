@@ -1157,6 +1157,64 @@ export default defineSpec<Impl>('job-queue', ({ check }) => {
 
   check(
     {
+      id: 'replay-beside-the-last-fail',
+      title:
+        'a replay caught between any two of its statements while a fail on another instance dead-letters the job answers as one order of the two calls',
+      item: 'race-conditions',
+      weight: 2,
+      rules: ['replay', 'replay-errors'],
+    },
+    async ({ impl, seed }) => {
+      const options = { ...SIMPLE_OPTIONS, maxAttempts: 1 };
+      // One round per statement the replay makes: the fail lands after statement `skip` of it,
+      // until a round where the replay finishes before the hold, so every gap is met once.
+      for (let skip = 0; ; skip++) {
+        const cluster = Cluster.create(impl, { seed, queue: { ...SIMPLE_GIVEN, maxAttempts: 1 } });
+        try {
+          const a = await cluster.open('A');
+          const b = await cluster.open('B');
+          const m = freshModel(options, ['evt-1']);
+          await step(m, cluster, a, { kind: 'enqueue', key: 'evt-1', payload: 'p' }, impl);
+          await step(m, cluster, a, { kind: 'claim', workerId: 'w', limit: 1 }, impl);
+          const known = m.claims.at(-1)!;
+          const initial = historyState(m);
+          const history = createHistory<HistoryInput, unknown>();
+          const gate = b.holdNextStatement(skip);
+          const replay: HistoryInput = { instance: 'B', kind: 'replay', key: 'evt-1' };
+          const replayed = history.call('B', replay, () => performInput(b.queue, replay));
+          await cluster.quiesce();
+          const caught = b.holding;
+          const fail: HistoryInput = {
+            instance: 'A',
+            kind: 'fail',
+            claim: { actual: known.actual, modelToken: known.model.token },
+            thrown: 0,
+          };
+          if (!caught) await replayed;
+          const failed = history.call('A', fail, () => performInput(a.queue, fail));
+          if (caught) await cluster.runBeside(failed);
+          gate.resolve();
+          await Promise.all([replayed, failed]);
+          for (const input of finalReads(m.keys, 'A')) {
+            await history.call('A', input, () => performInput(a.queue, input));
+          }
+          try {
+            assertQueueLinearizable(history.operations, initial, options, cluster.clock.now(), classesOf(impl));
+          } catch (error) {
+            throw new Error(
+              `with the fail on the last attempt landing ${caught ? `after statement ${skip} of the replay` : 'after the replay'}: ${(error as Error).message}`,
+            );
+          }
+          if (!caught) return;
+        } finally {
+          await cluster.close();
+        }
+      }
+    },
+  );
+
+  check(
+    {
       id: 'slow-handlers-backpressure',
       title: 'with handlers that never finish, a worker holds exactly bufferSize + concurrency jobs, poll after poll',
       item: 'system-error-handling',
