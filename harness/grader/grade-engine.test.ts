@@ -125,7 +125,7 @@ describePostgres('kata grade --db postgres, a kata that lists PostgreSQL, with a
     const kata = onPostgres.reports[0]!.katas[0]!;
     expect(kata.database).toBe('postgres');
     expect(kata.tests?.status, kata.tests?.reason ?? '').toBe('passed');
-    expect(kata.tests?.own.status).toBe('passed');
+    expect(kata.tests?.own.status, kata.tests?.own.reason ?? '').toBe('passed');
     expect(kata.tests?.passedOnReference).toBe(kata.tests?.tests);
     expect(kata.tests?.wrongFiles).toBe(1);
     expect(kata.tests?.caught).toBe(1);

@@ -11,11 +11,13 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe } from 'vitest';
 import { JOB_ENV, PROGRESS, type ChildJob } from './protocol.ts';
 import { assertionsStillFail, progressWriter, registerCanary } from './register.ts';
+import { startDatabaseServer } from './start-server.ts';
 
 const job = JSON.parse(process.env[JOB_ENV] ?? 'null') as ChildJob | null;
 if (job?.tests === undefined)
   throw new Error(`${JOB_ENV} names no test files: this file is run by the kata runner only`);
 
+startDatabaseServer();
 const progress = progressWriter(job.progressFile);
 /** The test's name as the runner's reporter gives it: its describe blocks and its own name. */
 const nameOf = (task: { name: string; fullTestName?: string }): string => task.fullTestName ?? task.name;

@@ -5,10 +5,12 @@
 import { findKata, loadSpec } from '../catalog/catalog.ts';
 import { JOB_ENV, type ChildJob } from './protocol.ts';
 import { registerJob } from './register.ts';
+import { startDatabaseServer } from './start-server.ts';
 
 const job = JSON.parse(process.env[JOB_ENV] ?? 'null') as ChildJob | null;
 if (job === null) throw new Error(`${JOB_ENV} is not set: this file is run by the kata runner only`);
 
+startDatabaseServer();
 const kata = findKata(job.slug, job.root);
 const spec = await loadSpec(kata);
 registerJob(spec, job);

@@ -7,6 +7,7 @@
 import { findKata, loadSpec } from '../catalog/catalog.ts';
 import { JOB_ENV, setJobSeeds, type ChildJob } from './protocol.ts';
 import { registerJob } from './register.ts';
+import { startDatabaseServer } from './start-server.ts';
 import { SPARE_ENV, waitForSpareJob } from './warm-protocol.ts';
 
 const spare = JSON.parse(process.env[JOB_ENV] ?? 'null') as ChildJob | null;
@@ -14,6 +15,8 @@ const jobFile = process.env[SPARE_ENV];
 if (spare === null || jobFile === undefined)
   throw new Error(`${JOB_ENV} or ${SPARE_ENV} is not set: this file is run by the kata runner's spare only`);
 
+// While the candidate edits: the server is up before the save.
+startDatabaseServer();
 const kata = findKata(spare.slug, spare.root);
 const spec = await loadSpec(kata);
 
