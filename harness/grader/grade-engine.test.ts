@@ -102,8 +102,11 @@ describePostgres('kata grade --db postgres, a kata that lists PostgreSQL, with a
     [
       "import { expect, test } from 'vitest';",
       "import { createTestDatabase } from '../../harness/kit/db/index.ts';",
+      "import { runningPostgresServer } from '../../harness/kit/db/postgres/server.ts';",
       "import { clamp } from './index.ts';",
       "test('clamps on a PostgreSQL server', async () => {",
+      // The run started it before this test: its start-up is not this test's time.
+      '  expect(runningPostgresServer()).toBeDefined();',
       '  const testDb = createTestDatabase();',
       '  try {',
       "    expect(testDb.dialect).toBe('postgres');",

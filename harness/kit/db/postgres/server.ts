@@ -89,6 +89,11 @@ export function postgresServer(): PgServer {
   return current;
 }
 
+/** The server this process already has (started, or taken from KATA_PG_URL), if any; never starts one. */
+export function runningPostgresServer(): PgServer | undefined {
+  return current;
+}
+
 /** Whether a server is available, without throwing: `{ ok: false, reason }` says why not. */
 export function probePostgres(): { ok: true; server: PgServer } | { ok: false; reason: string } {
   try {
